@@ -1,0 +1,55 @@
+# Two commands matter: `make run` (the service with demo data on SQLite) and
+# `make test` (the whole suite). Both set everything up on a fresh machine.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PORT ?= 8080
+PYTEST_ARGS ?=
+
+.PHONY: install locales run demo test lint format system-deps node-deps bench clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[test]'
+	touch $@
+
+# Compile the Babel catalogues shared by the pages and the bot.
+locales: install
+	$(VENV)/bin/pybabel compile -q -d locales -D messages --use-fuzzy || $(VENV)/bin/pybabel compile -d locales -D messages
+
+# Refresh the catalogue template and merge it into the translations (for developers).
+messages: install
+	$(VENV)/bin/pybabel extract -q -F babel.cfg -k _ -k gettext -k ngettext:1,2 -k lazy_gettext -k __ -o locales/messages.pot zhixin disclosure complaints bot
+	$(VENV)/bin/pybabel update -q -i locales/messages.pot -d locales -D messages --no-fuzzy-matching
+
+demo: install locales
+	$(VENV)/bin/zhixin demo
+
+run: demo
+	$(VENV)/bin/zhixin serve --host 127.0.0.1 --port $(PORT)
+
+# Chromium for the page tests, from Debian's packages (needs root; skipped otherwise).
+system-deps:
+	@bash tests/system-deps.sh
+
+node-deps:
+	@if command -v npm >/dev/null; then cd tests/e2e && npm ci --silent --no-audit --no-fund; else echo "npm not found: bot end-to-end tests will be skipped"; fi
+
+test: install locales system-deps node-deps
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) -m pytest -n 2 --dist loadfile $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) *.egg-info .pytest_cache zhixin.db zhixin.db-* test-output

@@ -1,0 +1,1 @@
+"""Complaints and tips: intake, routing, department desk, deadlines, Open311."""

@@ -1,0 +1,1 @@
+"""Disclosure: quality-credit grades and recall notices, published to everyone."""

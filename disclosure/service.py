@@ -1,0 +1,136 @@
+"""Read-side services for published data, shared by the web API, the pages and the bot."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from disclosure.cache import PublishedData
+from disclosure.grades import COLOUR, MEANING, GradeRecord
+from disclosure.models import CreditGrade, Enterprise, RecallNotice
+from nlp import uscc as uscc_codes
+
+
+class NotFound(LookupError):
+    """No such record."""
+
+
+class BadCode(ValueError):
+    """A unified social credit code that is not even well formed."""
+
+
+@dataclass(frozen=True, slots=True)
+class SearchItem:
+    uscc: str
+    name: str
+    grade: str | None
+    score: float
+    reason: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "uscc": self.uscc,
+            "name": self.name,
+            "grade": self.grade,
+            "score": round(self.score, 1),
+            "match": self.reason,
+        }
+
+
+def search_enterprises(
+    published: PublishedData, query: str, limit: int = 10, today: date | None = None
+) -> list[SearchItem]:
+    """Fuzzy search over the in-memory index; grades from memory too (no database)."""
+    items = []
+    for hit in published.index.search(query, limit=limit):
+        grade = published.grade_of(hit.uscc, today)
+        items.append(
+            SearchItem(hit.uscc, hit.name, grade.grade if grade else None, hit.score, hit.reason)
+        )
+    return items
+
+
+def grade_dict(record: GradeRecord | CreditGrade | None) -> dict[str, Any] | None:
+    if record is None:
+        return None
+    return {
+        "grade": record.grade,
+        "year": record.year,
+        "valid_from": record.valid_from.isoformat() if record.valid_from else None,
+        "valid_until": record.valid_until.isoformat() if record.valid_until else None,
+        "authority": record.authority,
+        "meaning": MEANING[record.grade],
+        "colour": COLOUR[record.grade],
+    }
+
+
+def check_code(code: str) -> str:
+    """The cleaned code, or BadCode when it is malformed (a bad check character is allowed)."""
+    check = uscc_codes.validate(code)
+    if not check.acceptable:
+        raise BadCode(check.message)
+    return check.code
+
+
+async def enterprise_detail(
+    session: AsyncSession, published: PublishedData, code: str, today: date | None = None
+) -> dict[str, Any]:
+    """One enterprise with its current grade, grade history, recalls and complaint counts."""
+    from complaints.models import Case
+
+    code = check_code(code)
+    enterprise = await session.get(Enterprise, code)
+    if enterprise is None:
+        raise NotFound(code)
+    grades = list(
+        await session.scalars(
+            select(CreditGrade).where(CreditGrade.uscc == code).order_by(CreditGrade.year.desc())
+        )
+    )
+    recalls = list(
+        await session.scalars(
+            select(RecallNotice)
+            .where(RecallNotice.producer_uscc == code)
+            .order_by(RecallNotice.published.desc(), RecallNotice.id.desc())
+        )
+    )
+    outcome = func.coalesce(Case.outcome, Case.status)
+    counts = dict(
+        (
+            await session.execute(
+                select(outcome, func.count())
+                .where(Case.enterprise_uscc == code, Case.kind != "inquiry")
+                .group_by(outcome)
+            )
+        ).all()
+    )
+    current = published.grade_of(code, today)
+    return {
+        "uscc": enterprise.uscc,
+        "name": enterprise.name,
+        "aliases": enterprise.aliases or [],
+        "region": enterprise.region,
+        "industry": enterprise.industry,
+        "status": enterprise.status,
+        "code_check": uscc_codes.validate(code).status.value,
+        "grade": grade_dict(current),
+        "grade_history": [{**(grade_dict(g) or {}), "source": g.source} for g in grades],
+        "recalls": [recall_summary(r) for r in recalls],
+        "complaints": {"total": sum(counts.values()), "by_outcome": counts},
+    }
+
+
+def recall_summary(r: RecallNotice) -> dict[str, Any]:
+    return {
+        "id": r.id,
+        "recall_no": r.recall_no,
+        "title": r.title,
+        "product": r.product,
+        "category": r.category,
+        "published": r.published.isoformat(),
+        "status": r.status,
+    }

@@ -1,0 +1,55 @@
+"""Text normalisation shared by the router and the enterprise lookup."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import opencc
+
+_T2S = opencc.OpenCC("t2s")
+
+# Sequences that identify a person or an order rather than describe a problem:
+# they must never become routing features.
+_PHONE = re.compile(r"(?<!\d)(?:\+?86[-\s]?)?1[3-9]\d(?:[-\s]?\d{4}){2}(?!\d)")
+_LANDLINE = re.compile(r"(?<!\d)0\d{2,3}[-\s]?\d{7,8}(?!\d)")
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_URL = re.compile(r"https?://\S+|www\.\S+")
+_ORDER = re.compile(
+    r"(?i)(?:订单号?|单号|运单号?|order\s*(?:no\.?|number|#)?)\s*[:：#]?\s*[A-Za-z0-9-]{6,}"
+)
+_LONG_DIGITS = re.compile(r"[A-Za-z]*\d[A-Za-z0-9-]{7,}")
+_SPACES = re.compile(r"\s+")
+
+
+@lru_cache(maxsize=4096)
+def to_simplified(text: str) -> str:
+    """Traditional Chinese to Simplified (OpenCC t2s); other scripts pass through."""
+    return _T2S.convert(text)
+
+
+def fold_width(text: str) -> str:
+    """Full-width letters, digits and punctuation to their half-width forms (NFKC)."""
+    return unicodedata.normalize("NFKC", text)
+
+
+def normalize(text: str) -> str:
+    """Width-folded, simplified, lower-cased text with runs of white space collapsed."""
+    text = fold_width(text)
+    text = to_simplified(text)
+    text = text.casefold()
+    return _SPACES.sub(" ", text).strip()
+
+
+def strip_identifiers(text: str) -> str:
+    """Remove phone numbers, e-mail addresses, URLs and order numbers from normalised text."""
+    for pattern in (_URL, _EMAIL, _ORDER, _PHONE, _LANDLINE, _LONG_DIGITS):
+        text = pattern.sub(" ", text)
+    return _SPACES.sub(" ", text).strip()
+
+
+def is_cjk(char: str) -> bool:
+    """True for a CJK unified ideograph."""
+    code = ord(char)
+    return 0x4E00 <= code <= 0x9FFF or 0x3400 <= code <= 0x4DBF or 0x20000 <= code <= 0x2A6DF

@@ -1,0 +1,49 @@
+from pathlib import Path
+
+import pytest
+
+from zhixin.settings import DEFAULT_DATABASE_URL, SettingsError, load_settings
+
+
+def test_defaults(tmp_path: Path) -> None:
+    s = load_settings({}, workdir=tmp_path)
+    assert s.database_url == DEFAULT_DATABASE_URL
+    assert s.redis_url is None and s.bot_token is None and s.webhook_base is None
+    assert s.secret_key is None
+    with pytest.raises(SettingsError, match="ZHIXIN_SECRET_KEY"):
+        s.require_secret()
+
+
+def test_postgres_url_gets_the_async_driver(tmp_path: Path) -> None:
+    s = load_settings({"ZHIXIN_DATABASE_URL": "postgresql://u@db/zx"}, workdir=tmp_path)
+    assert s.database_url == "postgresql+asyncpg://u@db/zx"
+    assert not s.is_sqlite
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("ZHIXIN_DATABASE_URL", "mysql://x/y"),
+        ("ZHIXIN_REDIS_URL", "http://127.0.0.1:6379"),
+        ("ZHIXIN_BOT_TOKEN", "not-a-token"),
+        ("ZHIXIN_TELEGRAM_API", "ftp://example"),
+        ("ZHIXIN_WEBHOOK_BASE", "example.org/hook"),
+        ("ZHIXIN_SECRET_KEY", "short"),
+        ("ZHIXIN_MAX_BODY_BYTES", "lots"),
+        ("ZHIXIN_LOG_LEVEL", "LOUD"),
+    ],
+)
+def test_malformed_values_name_the_variable(tmp_path: Path, name: str, value: str) -> None:
+    with pytest.raises(SettingsError) as err:
+        load_settings({name: value}, workdir=tmp_path)
+    assert err.value.variable == name
+    assert name in str(err.value)
+
+
+def test_demo_secret_file_is_used(tmp_path: Path) -> None:
+    from zhixin.settings import ensure_demo_secret
+
+    secret = ensure_demo_secret(tmp_path)
+    assert load_settings({}, workdir=tmp_path).secret_key == secret
+    assert ensure_demo_secret(tmp_path) == secret  # stored, not regenerated
+    assert (tmp_path / ".zhixin-secret").stat().st_mode & 0o077 == 0

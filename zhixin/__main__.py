@@ -1,0 +1,3 @@
+from zhixin.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,207 @@
+"""The aiohttp application factory."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import aiohttp_jinja2
+import jinja2
+from aiohttp import web
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from zhixin import i18n
+from zhixin.openapi import build_openapi
+from zhixin.services import Services
+from zhixin.settings import Settings
+from zhixin.web import SERVICES, SETTINGS, ApiError, Handler, dumps, json_response
+
+log = logging.getLogger(__name__)
+
+PACKAGES = ("zhixin", "disclosure", "complaints", "bot")
+_ROOT = Path(__file__).resolve().parent.parent
+_DB_DOWN = (OperationalError, ConnectionRefusedError, TimeoutError)
+
+
+def _is_api(request: web.Request) -> bool:
+    return request.path.startswith(("/api/", "/open311/", "/openapi", "/healthz", "/feeds/"))
+
+
+@web.middleware
+async def language_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    lang = i18n.negotiate(request.query.get("lang"), request.headers.get("Accept-Language"))
+    request["lang"] = lang
+    token = i18n.current_lang.set(lang)
+    try:
+        return await handler(request)
+    finally:
+        i18n.current_lang.reset(token)
+
+
+def _error(request: web.Request, status: int, code: str, message: str) -> web.StreamResponse:
+    if _is_api(request) or not request.app.get(JINJA_READY, False):
+        return json_response({"error": {"code": code, "message": message}}, status=status)
+    response = aiohttp_jinja2.render_template(
+        "error.html",
+        request,
+        {"status": status, "message": message, "lang": request.get("lang", "zh")},
+        status=status,
+    )
+    return response
+
+
+@web.middleware
+async def error_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """4xx as ``{"error": {...}}`` (or an HTML page), 503 when the database is down, and
+    never a stack trace."""
+    try:
+        return await handler(request)
+    except ApiError as exc:
+        if _is_api(request):
+            raise
+        return _error(request, exc.status, exc.code, exc.message)
+    except web.HTTPException as exc:
+        if exc.status < 400 or exc.content_type == "application/json":
+            raise
+        code = {404: "not_found", 405: "method_not_allowed", 413: "too_large"}.get(
+            exc.status, "bad_request"
+        )
+        message = (
+            exc.reason if exc.text is None or exc.text.startswith(str(exc.status)) else exc.text
+        )
+        response = _error(request, exc.status, code, message)
+        for name in ("Allow", "Retry-After", "WWW-Authenticate"):
+            if name in exc.headers:
+                response.headers[name] = exc.headers[name]
+        return response
+    except _DB_DOWN as exc:
+        log.warning("database unavailable: %s", type(exc).__name__)
+        response = _error(
+            request, 503, "unavailable", i18n.gettext("The service is busy; try again shortly.")
+        )
+        response.headers["Retry-After"] = "5"
+        return response
+    except DBAPIError as exc:
+        if exc.connection_invalidated or isinstance(exc.orig, OSError):
+            log.warning("database connection lost")
+            response = _error(
+                request, 503, "unavailable", i18n.gettext("The service is busy; try again shortly.")
+            )
+            response.headers["Retry-After"] = "5"
+            return response
+        log.exception("database error on %s %s", request.method, request.path)
+        return _error(request, 500, "internal", "internal error")
+    except Exception:
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        return _error(request, 500, "internal", "internal error")
+
+
+@web.middleware
+async def security_headers(request: web.Request, handler: Handler) -> web.StreamResponse:
+    response = await handler(request)
+    headers = response.headers
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    if response.content_type == "text/html":
+        headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+            "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+        )
+        headers.setdefault("X-Frame-Options", "DENY")
+    return response
+
+
+JINJA_READY: web.AppKey[bool] = web.AppKey("jinja_ready")
+
+
+def _setup_templates(app: web.Application) -> None:
+    dirs = [
+        str(_ROOT / pkg / "templates") for pkg in PACKAGES if (_ROOT / pkg / "templates").is_dir()
+    ]
+    env = aiohttp_jinja2.setup(
+        app,
+        loader=jinja2.FileSystemLoader(dirs),
+        autoescape=jinja2.select_autoescape(["html", "xml"], default=True),
+        extensions=["jinja2.ext.i18n"],
+        context_processors=[_page_context],
+    )
+    env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)
+    from zhixin import formatting
+
+    formatting.install_filters(env)
+    app[JINJA_READY] = True
+
+
+async def _page_context(request: web.Request) -> dict[str, object]:
+    lang = request.get("lang", "zh")
+    other = "en" if lang == "zh" else "zh"
+    query = dict(request.query)
+    query["lang"] = other
+    return {
+        "lang": lang,
+        "html_lang": "en" if lang == "en" else "zh-CN",
+        "switch_lang_url": str(request.rel_url.with_query(query)),
+        "other_lang": other,
+        "request": request,
+    }
+
+
+async def healthz(request: web.Request) -> web.Response:
+    services = request.app[SERVICES]
+    return json_response(
+        {"status": "ok", "enterprises": len(services.published.index)},
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+async def openapi(request: web.Request) -> web.Response:
+    return web.Response(
+        text=dumps(build_openapi(request.app)),
+        content_type="application/json",
+        headers={"Cache-Control": "public, max-age=300"},
+    )
+
+
+def create_app(settings: Settings, services: Services | None = None) -> web.Application:
+    """Build the web application; ``services`` are created on start-up unless given."""
+    app = web.Application(
+        client_max_size=settings.max_body_bytes,
+        middlewares=[language_middleware, security_headers, error_middleware],
+    )
+    app[SETTINGS] = settings
+
+    async def lifecycle(app: web.Application) -> AsyncIterator[None]:
+        owned = services is None
+        app[SERVICES] = services or await Services.start(settings)
+        yield
+        if owned:
+            await app[SERVICES].close()
+
+    app.cleanup_ctx.append(lifecycle)
+    app.middlewares.insert(0, _metrics_middleware)
+    _setup_templates(app)
+    app.router.add_get("/healthz", healthz, name="healthz")
+    app.router.add_get("/metrics", _metrics_handler, name="metrics")
+    app.router.add_get("/openapi.json", openapi, name="openapi")
+    app.router.add_static("/static", str(_ROOT / "zhixin" / "static"), name="static")
+    for setup in _route_setups():
+        setup(app)
+    return app
+
+
+@web.middleware
+async def _metrics_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    return await request.app[SERVICES].metrics.observe(request, handler)
+
+
+async def _metrics_handler(request: web.Request) -> web.Response:
+    return await request.app[SERVICES].metrics.handler(request)
+
+
+def _route_setups() -> list[object]:
+    from complaints import web as complaints_web
+    from disclosure import web as disclosure_web
+
+    return [disclosure_web.setup_routes, complaints_web.setup_routes]

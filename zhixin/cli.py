@@ -1,0 +1,259 @@
+"""The ``zhixin`` command line (``python -m zhixin``).
+
+Exit codes: 0 success, 1 bad input (a message on stderr names what was wrong),
+2 usage errors (argparse).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+from collections.abc import Callable, Coroutine, Sequence
+from pathlib import Path
+from typing import Any
+
+from zhixin.settings import Settings, SettingsError, ensure_demo_secret, load_settings
+
+
+class CommandError(Exception):
+    """Bad input: printed on stderr, exit code 1."""
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="zhixin",
+        description="Zhixin (质信): quality-credit grades, recall notices and quality complaints.",
+    )
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    s = sub.add_parser("serve", help="run the web service (and the bot when a token is set)")
+    s.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    s.add_argument("--port", type=int, default=8080, help="port to listen on (default 8080)")
+    s.set_defaults(func=cmd_serve)
+
+    b = sub.add_parser("bot", help="run the Telegram bot alone, long polling")
+    b.set_defaults(func=cmd_bot)
+
+    db = sub.add_parser("db", help="database schema")
+    dbsub = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
+    up = dbsub.add_parser("upgrade", help="apply Alembic migrations")
+    up.set_defaults(func=cmd_db_upgrade)
+
+    d = sub.add_parser("demo", help="load the bundled demo data set (idempotent)")
+    d.set_defaults(func=cmd_demo)
+
+    i = sub.add_parser("import", help="import enterprises, grades or recall notices (CSV or XLSX)")
+    i.add_argument("kind", choices=["enterprises", "grades", "recalls"])
+    i.add_argument("file", type=Path)
+    i.add_argument("--dry-run", action="store_true", help="check every row, store nothing")
+    i.set_defaults(func=cmd_import)
+
+    lk = sub.add_parser("lookup", help="fuzzy enterprise search")
+    lk.add_argument("query")
+    lk.add_argument("--limit", type=int, default=10)
+    lk.add_argument("--json", action="store_true", help="print JSON")
+    lk.set_defaults(func=cmd_lookup)
+
+    r = sub.add_parser(
+        "route", help="route JSON Lines from stdin: one {id, text} in, one result out"
+    )
+    r.set_defaults(func=cmd_route)
+
+    st = sub.add_parser("staff", help="department staff accounts")
+    stsub = st.add_subparsers(dest="staff_command", required=True, metavar="ACTION")
+    sa = stsub.add_parser("add", help="create a staff account and print its token once")
+    sa.add_argument("--department", required=True, help="department code (departments.md)")
+    sa.add_argument("--name", required=True)
+    sa.set_defaults(func=cmd_staff_add)
+
+    ak = sub.add_parser("apikey", help="Open311 API keys")
+    aksub = ak.add_subparsers(dest="apikey_command", required=True, metavar="ACTION")
+    aa = aksub.add_parser("add", help="create an API key and print it once")
+    aa.add_argument("--name", required=True)
+    aa.set_defaults(func=cmd_apikey_add)
+
+    rep = sub.add_parser("report", help="reports")
+    repsub = rep.add_subparsers(dest="report_command", required=True, metavar="REPORT")
+    rc = repsub.add_parser("campaign", help="a campaign's outcome report")
+    rc.add_argument("slug", help="quality-month, 315, or a campaign an operator added")
+    rc.add_argument("--year", type=int, required=True)
+    rc.add_argument("--format", choices=["html", "csv", "xlsx"], default="html")
+    rc.add_argument("--out", type=Path, help="file to write (default: stdout for html/csv)")
+    rc.set_defaults(func=cmd_report_campaign)
+    return p
+
+
+def _run(coro: Coroutine[Any, Any, int | None]) -> int:
+    return asyncio.run(coro) or 0
+
+
+async def _with_services(
+    settings: Settings, action: Callable[[Any], Coroutine[Any, Any, int | None]], **kw: Any
+) -> int:
+    from zhixin.services import Services
+
+    services = await Services.start(settings, watch=False, **kw)
+    try:
+        return await action(services) or 0
+    finally:
+        await services.close()
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    from aiohttp import web
+
+    from zhixin.app import create_app
+
+    settings.require_secret()
+    app = create_app(settings)
+    if settings.bot_token:
+        from bot.runner import attach_to_app
+
+        attach_to_app(app, settings)
+    web.run_app(app, host=args.host, port=args.port, access_log=None, print=None)
+    return 0
+
+
+def cmd_bot(args: argparse.Namespace, settings: Settings) -> int:
+    if not settings.bot_token:
+        raise CommandError("ZHIXIN_BOT_TOKEN is not set")
+    settings.require_secret()
+    from bot.runner import run_polling
+
+    return _run(run_polling(settings))
+
+
+def cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
+    from zhixin.db import make_engine
+    from zhixin.migrate import current_revision, upgrade
+
+    async def go() -> int:
+        engine = make_engine(settings.database_url)
+        try:
+            await upgrade(engine)
+            print(f"database at revision {await current_revision(engine)}")
+        finally:
+            await engine.dispose()
+        return 0
+
+    return _run(go())
+
+
+def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
+    from dataclasses import replace
+
+    from zhixin.demo import load_demo
+
+    if not settings.secret_key:
+        settings = replace(settings, secret_key=ensure_demo_secret())
+    return _run(_with_services(settings, load_demo))
+
+
+def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
+    from disclosure.importer import cli_import
+
+    if not args.file.is_file():
+        raise CommandError(f"{args.file}: no such file")
+    return _run(cli_import(settings, args.kind, args.file, dry_run=args.dry_run))
+
+
+def cmd_lookup(args: argparse.Namespace, settings: Settings) -> int:
+    from disclosure.service import search_enterprises
+
+    if not 1 <= args.limit <= 100:
+        raise CommandError("--limit must be between 1 and 100")
+    if not args.query.strip():
+        raise CommandError("the query is empty")
+
+    async def action(services: Any) -> int:
+        items = search_enterprises(services.published, args.query, args.limit)
+        if args.json:
+            print(json.dumps([i.to_dict() for i in items], ensure_ascii=False, indent=2))
+        elif not items:
+            print("no match", file=sys.stderr)
+        else:
+            for rank, item in enumerate(items, 1):
+                grade = item.grade or "-"
+                print(f"{rank:>2}. {item.uscc}  {grade:<3}  {item.score:5.1f}  {item.name}")
+        return 0
+
+    return _run(_with_services(settings, action))
+
+
+def cmd_route(args: argparse.Namespace, settings: Settings) -> int:
+    from nlp.jsonl import route_stream
+
+    async def action(services: Any) -> int:
+        for line in route_stream(services.router, sys.stdin):
+            sys.stdout.write(line + "\n")
+            sys.stdout.flush()
+        return 0
+
+    return _run(_with_services(settings, action))
+
+
+def cmd_staff_add(args: argparse.Namespace, settings: Settings) -> int:
+    from complaints.accounts import UnknownDepartment, add_staff
+
+    if not args.name.strip():
+        raise CommandError("--name is empty")
+
+    async def action(services: Any) -> int:
+        async with services.sessions() as session:
+            try:
+                staff, token = await add_staff(session, args.department, args.name)
+            except UnknownDepartment as exc:
+                raise CommandError(str(exc)) from None
+            await session.commit()
+        print(f"staff #{staff.id} {staff.name} ({staff.department}); token, shown once:")
+        print(token)
+        return 0
+
+    return _run(_with_services(settings, action))
+
+
+def cmd_apikey_add(args: argparse.Namespace, settings: Settings) -> int:
+    from complaints.accounts import add_api_key
+
+    if not args.name.strip():
+        raise CommandError("--name is empty")
+
+    async def action(services: Any) -> int:
+        async with services.sessions() as session:
+            row, key = await add_api_key(session, args.name)
+            await session.commit()
+        print(f"API key #{row.id} for {row.name}; shown once:")
+        print(key)
+        return 0
+
+    return _run(_with_services(settings, action))
+
+
+def cmd_report_campaign(args: argparse.Namespace, settings: Settings) -> int:
+    from complaints.campaigns import cli_report
+
+    if args.format == "xlsx" and args.out is None:
+        raise CommandError("--format xlsx needs --out FILE")
+    return _run(cli_report(settings, args.slug, args.year, args.format, args.out))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        print(f"zhixin: setting {exc}", file=sys.stderr)
+        return 1
+    logging.basicConfig(
+        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    try:
+        return args.func(args, settings)
+    except (CommandError, SettingsError) as exc:
+        print(f"zhixin: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,38 @@
+"""Every mapped table, imported in one place so the metadata is complete."""
+
+from bot.models import BotUser, Delivery, DepartmentChat, Subscription
+from complaints.models import (
+    ApiKey,
+    Campaign,
+    Case,
+    CaseEvent,
+    Department,
+    OutboxEvent,
+    RoutingExample,
+    Staff,
+)
+from disclosure.models import CreditGrade, DataChange, Enterprise, GradeObjection, RecallNotice
+from zhixin.db import Base
+
+metadata = Base.metadata
+
+__all__ = [
+    "ApiKey",
+    "BotUser",
+    "Campaign",
+    "Case",
+    "CaseEvent",
+    "CreditGrade",
+    "DataChange",
+    "Delivery",
+    "Department",
+    "DepartmentChat",
+    "Enterprise",
+    "GradeObjection",
+    "OutboxEvent",
+    "RecallNotice",
+    "RoutingExample",
+    "Staff",
+    "Subscription",
+    "metadata",
+]

@@ -1,0 +1,121 @@
+"""Settings, read once from the environment into one typed object."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///zhixin.db"
+SECRET_FILE = ".zhixin-secret"
+
+
+class SettingsError(ValueError):
+    """An environment variable holds a value that cannot be used."""
+
+    def __init__(self, variable: str, message: str) -> None:
+        super().__init__(f"{variable}: {message}")
+        self.variable = variable
+
+
+def _url(env: Mapping[str, str], name: str, schemes: tuple[str, ...]) -> str | None:
+    value = env.get(name, "").strip()
+    if not value:
+        return None
+    parts = urlsplit(value)
+    if parts.scheme not in schemes:
+        raise SettingsError(name, f"expected a URL starting with one of {', '.join(schemes)}")
+    if parts.scheme.startswith(("http", "redis", "postgresql")) and not parts.netloc:
+        raise SettingsError(name, "the URL has no host")
+    return value
+
+
+def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(name, f"expected a whole number, got {raw!r}") from None
+    if not low <= value <= high:
+        raise SettingsError(name, f"must be between {low} and {high}, got {value}")
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    database_url: str = DEFAULT_DATABASE_URL
+    redis_url: str | None = None
+    bot_token: str | None = None
+    telegram_api: str | None = None
+    webhook_base: str | None = None
+    secret_key: str | None = None
+    registry_file: Path | None = None
+    max_body_bytes: int = 256 * 1024
+    log_level: str = "INFO"
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    def require_secret(self) -> str:
+        if not self.secret_key:
+            raise SettingsError(
+                "ZHIXIN_SECRET_KEY",
+                "is required (run `zhixin demo` once to generate one for a demo installation)",
+            )
+        return self.secret_key
+
+
+def load_settings(env: Mapping[str, str] | None = None, workdir: Path | None = None) -> Settings:
+    """Build the settings from the environment (``os.environ`` by default)."""
+    env = os.environ if env is None else env
+    workdir = workdir or Path.cwd()
+    database_url = _url(
+        env,
+        "ZHIXIN_DATABASE_URL",
+        ("sqlite+aiosqlite", "postgresql+asyncpg", "postgresql", "postgres"),
+    )
+    if database_url and database_url.startswith(("postgresql://", "postgres://")):
+        database_url = "postgresql+asyncpg://" + database_url.split("://", 1)[1]
+    token = env.get("ZHIXIN_BOT_TOKEN", "").strip() or None
+    if token and (":" not in token or not token.split(":", 1)[0].isdigit()):
+        raise SettingsError("ZHIXIN_BOT_TOKEN", "expected a token of the form 123456:ABC...")
+    secret = env.get("ZHIXIN_SECRET_KEY", "").strip() or None
+    if secret and len(secret) < 16:
+        raise SettingsError("ZHIXIN_SECRET_KEY", "must be at least 16 characters")
+    if secret is None and (workdir / SECRET_FILE).exists():
+        secret = (workdir / SECRET_FILE).read_text().strip() or None
+    registry = env.get("ZHIXIN_REGISTRY_FILE", "").strip()
+    if registry and not Path(registry).is_file():
+        raise SettingsError("ZHIXIN_REGISTRY_FILE", f"no such file: {registry}")
+    level = env.get("ZHIXIN_LOG_LEVEL", "INFO").strip().upper() or "INFO"
+    if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+        raise SettingsError("ZHIXIN_LOG_LEVEL", f"unknown level {level!r}")
+    return Settings(
+        database_url=database_url or DEFAULT_DATABASE_URL,
+        redis_url=_url(env, "ZHIXIN_REDIS_URL", ("redis", "rediss", "unix")),
+        bot_token=token,
+        telegram_api=_url(env, "ZHIXIN_TELEGRAM_API", ("http", "https")),
+        webhook_base=_url(env, "ZHIXIN_WEBHOOK_BASE", ("http", "https")),
+        secret_key=secret,
+        registry_file=Path(registry) if registry else None,
+        max_body_bytes=_int(env, "ZHIXIN_MAX_BODY_BYTES", 256 * 1024, 1024, 64 * 1024 * 1024),
+        log_level=level,
+    )
+
+
+def ensure_demo_secret(workdir: Path | None = None) -> str:
+    """Return the demo installation's secret, generating and storing it on first use."""
+    path = (workdir or Path.cwd()) / SECRET_FILE
+    if path.exists():
+        return path.read_text().strip()
+    secret = secrets.token_urlsafe(32)
+    path.write_text(secret + "\n")
+    path.chmod(0o600)
+    return secret
