@@ -18,12 +18,12 @@ $(VENV)/.installed: pyproject.toml
 
 # Compile the Babel catalogues shared by the pages and the bot.
 locales: install
-	$(VENV)/bin/pybabel compile -q -d locales -D messages --use-fuzzy || $(VENV)/bin/pybabel compile -d locales -D messages
+	$(VENV)/bin/pybabel compile -d locales -D messages 2>&1 | grep -v "^compiling" || true
 
 # Refresh the catalogue template and merge it into the translations (for developers).
 messages: install
-	$(VENV)/bin/pybabel extract -q -F babel.cfg -k _ -k gettext -k ngettext:1,2 -k lazy_gettext -k __ -o locales/messages.pot zhixin disclosure complaints bot
-	$(VENV)/bin/pybabel update -q -i locales/messages.pot -d locales -D messages --no-fuzzy-matching
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _ -k gettext -k ngettext:1,2 -k lazy_gettext -k __ -o locales/messages.pot zhixin disclosure complaints bot
+	$(VENV)/bin/pybabel update -i locales/messages.pot -d locales -D messages --no-fuzzy-matching
 
 demo: install locales
 	$(VENV)/bin/zhixin demo

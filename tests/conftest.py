@@ -93,14 +93,14 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 
 
 @pytest.fixture
-def settings(db_url: str):  # noqa: ANN201
+def settings(db_url: str):
     from zhixin.settings import Settings
 
     return Settings(database_url=db_url, secret_key=SECRET)
 
 
 @pytest.fixture
-async def services(settings) -> AsyncIterator[object]:  # noqa: ANN001
+async def services(settings) -> AsyncIterator[object]:
     from zhixin.services import Services
 
     svc = await Services.start(settings, watch=False)
@@ -111,7 +111,7 @@ async def services(settings) -> AsyncIterator[object]:  # noqa: ANN001
 
 
 @pytest.fixture
-async def client(aiohttp_client, settings, services):  # noqa: ANN001, ANN201
+async def client(aiohttp_client, settings, services):
     from zhixin.app import create_app
 
     return await aiohttp_client(create_app(settings, services))

@@ -21,7 +21,7 @@ async def test_models_and_migrations_agree(db_url: str) -> None:
         assert await current_revision(engine) == head_revision()
         assert await ensure_schema(engine) is False  # idempotent
 
-        def diff(sync_conn):  # noqa: ANN001, ANN202
+        def diff(sync_conn):
             ctx = MigrationContext.configure(sync_conn, opts={"compare_type": True})
             return compare_metadata(ctx, metadata)
 
@@ -40,7 +40,7 @@ async def test_downgrade_to_base_and_back(db_url: str) -> None:
 
         from zhixin.migrate import alembic_config
 
-        def down(sync_conn):  # noqa: ANN001, ANN202
+        def down(sync_conn):
             cfg = alembic_config()
             cfg.attributes["connection"] = sync_conn
             command.downgrade(cfg, "base")
@@ -55,14 +55,14 @@ async def test_downgrade_to_base_and_back(db_url: str) -> None:
 
 
 @pytest.fixture
-async def sessions(db_url: str):  # noqa: ANN201
+async def sessions(db_url: str):
     engine = make_engine(db_url)
     await upgrade(engine)
     yield make_sessionmaker(engine)
     await engine.dispose()
 
 
-async def test_timestamps_are_aware_utc(sessions) -> None:  # noqa: ANN001
+async def test_timestamps_are_aware_utc(sessions) -> None:
     shanghai = timezone(timedelta(hours=8))
     async with sessions() as s:
         s.add(
@@ -82,14 +82,14 @@ async def test_timestamps_are_aware_utc(sessions) -> None:  # noqa: ANN001
         assert e.updated_at.tzinfo is not None
 
 
-async def test_naive_datetimes_are_refused(sessions) -> None:  # noqa: ANN001
+async def test_naive_datetimes_are_refused(sessions) -> None:
     async with sessions() as s:
         s.add(Enterprise(uscc="914403001922038216", name="示例", created_at=datetime(2026, 1, 1)))
         with pytest.raises(Exception, match="naive"):
             await s.commit()
 
 
-async def test_foreign_keys_are_enforced(sessions) -> None:  # noqa: ANN001
+async def test_foreign_keys_are_enforced(sessions) -> None:
     async with sessions() as s:
         s.add(
             Case(
@@ -106,7 +106,7 @@ async def test_foreign_keys_are_enforced(sessions) -> None:  # noqa: ANN001
             await s.commit()
 
 
-async def test_case_log_is_append_only(sessions) -> None:  # noqa: ANN001
+async def test_case_log_is_append_only(sessions) -> None:
     async with sessions() as s:
         s.add(Department(code="triage", name_zh="分拣", name_en="Triage"))
         await s.flush()

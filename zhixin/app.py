@@ -12,6 +12,7 @@ from aiohttp import web
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from zhixin import i18n
+from zhixin.csrf import csrf_cookie_middleware, csrf_token
 from zhixin.openapi import build_openapi
 from zhixin.services import Services
 from zhixin.settings import Settings
@@ -145,6 +146,7 @@ async def _page_context(request: web.Request) -> dict[str, object]:
         "switch_lang_url": str(request.rel_url.with_query(query)),
         "other_lang": other,
         "request": request,
+        "csrf_token": lambda: csrf_token(request),
     }
 
 
@@ -168,7 +170,12 @@ def create_app(settings: Settings, services: Services | None = None) -> web.Appl
     """Build the web application; ``services`` are created on start-up unless given."""
     app = web.Application(
         client_max_size=settings.max_body_bytes,
-        middlewares=[language_middleware, security_headers, error_middleware],
+        middlewares=[
+            language_middleware,
+            security_headers,
+            csrf_cookie_middleware,
+            error_middleware,
+        ],
     )
     app[SETTINGS] = settings
 
