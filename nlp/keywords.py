@@ -1,0 +1,200 @@
+"""The rule layer: which registry keywords and combos a text contains.
+
+Chinese keywords are matched on jieba tokens (a keyword is a token, a run of
+consecutive tokens, or part of one longer token), so a keyword never straddles
+a word boundary. English keywords are matched on lightly stemmed words, so
+"charged", "charges" and "charge" are one keyword. When two matches overlap,
+only the longer one counts: 过期钢瓶 is a gas cylinder, not expired food.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from nlp.registry import Combo, DepartmentSpec
+from nlp.text import is_cjk
+
+_EN_WORD = re.compile(r"[a-z]+(?:'[a-z]+)?|\d+[a-z]+")
+MAX_TOKENS = 4
+MAX_EN_WORDS = 4
+
+
+def stem(word: str) -> str:
+    """A deliberately small English stemmer: plural, -ed, -ing and a final -e."""
+    w = word.casefold().replace("'s", "")
+    if len(w) > 4 and w.endswith("ies"):
+        w = w[:-3] + "y"
+    elif w.endswith("sses"):
+        w = w[:-2]
+    elif len(w) > 3 and w.endswith("s") and not w.endswith(("ss", "us", "is")):
+        w = w[:-1]
+    if len(w) > 5 and w.endswith("ing"):
+        w = w[:-3]
+    elif len(w) > 4 and w.endswith("ed"):
+        w = w[:-2]
+    if len(w) > 4 and w.endswith("e"):
+        w = w[:-1]
+    if len(w) > 4 and w[-1] == w[-2] and w[-1] not in "lsz":
+        w = w[:-1]
+    return w
+
+
+def stem_phrase(phrase: str) -> str:
+    """A phrase as stemmed words joined by single spaces ("price tags" → "pric tag")."""
+    return " ".join(stem(w) for w in _EN_WORD.findall(phrase.casefold()))
+
+
+def english_stems(text: str) -> list[str]:
+    """Stemmed English words of normalised text, in order."""
+    return [stem(w) for w in _EN_WORD.findall(text)]
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """One piece of evidence for a department: a keyword or a combo found in the text."""
+
+    label: str  # the words as found, for reasons
+    department: str
+    weight: float
+    topic: str
+    start: int = -1  # character offset in the normalised text (-1: not located)
+
+
+class KeywordMatcher:
+    """Finds the registry's keywords and combos in a segmented text."""
+
+    def __init__(self, registry: Sequence[DepartmentSpec]) -> None:
+        self._zh: dict[str, list[tuple[str, float, str]]] = {}
+        self._en: dict[str, list[tuple[str, float, str]]] = {}
+        self._combos: list[tuple[DepartmentSpec, Combo, tuple[frozenset[str], ...]]] = []
+        self._combos_en: list[tuple[DepartmentSpec, tuple[tuple[str, ...], ...], Combo]] = []
+        for spec in registry:
+            for word, weight in spec.keywords.items():
+                self._zh.setdefault(word.casefold(), []).append(
+                    (spec.code, weight, spec.topic(word))
+                )
+            for phrase, weight in spec.keywords_en.items():
+                key = stem_phrase(phrase)
+                if key:
+                    self._en.setdefault(key, []).append((spec.code, weight, spec.topic(phrase)))
+            for combo in spec.combos:
+                sets = tuple(frozenset(w.casefold() for w in g) for g in combo.groups)
+                self._combos.append((spec, combo, sets))
+            for combo in spec.combos_en:
+                groups = tuple(tuple(f" {stem_phrase(w)} " for w in g) for g in combo.groups)
+                self._combos_en.append((spec, groups, combo))
+        self._max_len = max((len(k) for k in self._zh), default=1)
+        self._max_combo_len = max(
+            (len(w) for _s, _c, sets in self._combos for g in sets for w in g), default=1
+        )
+
+    def vocabulary(self) -> set[str]:
+        """Chinese keywords, which jieba must keep whole."""
+        return {k for k in self._zh if len(k) >= 2 and all(is_cjk(c) for c in k)}
+
+    def typo_vocabulary(self, min_weight: float = 1.0) -> set[str]:
+        """Keywords distinctive enough that a same-sounding span is taken for a typo of them.
+
+        Weak keywords (卖到, 退款) are common phrases: 买到 sounds like 卖到 and is
+        no typo, so they are left out.
+        """
+        return {
+            k for k in self.vocabulary() if max(w for _code, w, _topic in self._zh[k]) >= min_weight
+        }
+
+    def _zh_spans(self, tokens: Sequence[str]) -> list[tuple[int, int, str]]:
+        spans: list[tuple[int, int, str]] = []
+        offsets = [0]
+        for tok in tokens:
+            offsets.append(offsets[-1] + len(tok))
+        zh = self._zh
+        for i, tok in enumerate(tokens):
+            if tok.isspace():
+                continue
+            text = ""
+            for j in range(i, min(len(tokens), i + MAX_TOKENS)):
+                text += tokens[j]
+                if len(text) > self._max_len:
+                    break
+                if text in zh:
+                    spans.append((offsets[i], offsets[j + 1], text))
+            if len(tok) >= 3:
+                for a in range(len(tok)):
+                    for b in range(a + 2, min(len(tok), a + self._max_len) + 1):
+                        if (a, b) != (0, len(tok)) and tok[a:b] in zh:
+                            spans.append((offsets[i] + a, offsets[i] + b, tok[a:b]))
+        return spans
+
+    @staticmethod
+    def _longest(spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+        # A match inside a longer match is part of that match, not evidence of its own.
+        kept = []
+        for s in spans:
+            inside = any(
+                o[0] <= s[0] and s[1] <= o[1] and (o[1] - o[0]) > (s[1] - s[0]) for o in spans
+            )
+            if not inside:
+                kept.append(s)
+        return kept
+
+    def match(
+        self,
+        tokens: Sequence[str],
+        text: str,
+        stems: Sequence[str],
+        discount: Iterable[tuple[int, int]] = (),
+    ) -> list[Evidence]:
+        """Evidence in a text: ``tokens`` join to ``text``; ``stems`` are its English words.
+
+        Keywords inside a ``discount`` span (the company's own name: 华康食品有限公司
+        says little about the complaint) count half.
+        """
+        discount = list(discount)
+        out: list[Evidence] = []
+        seen: set[str] = set()
+        for start, end, word in sorted(self._longest(self._zh_spans(tokens))):
+            if word in seen:
+                continue
+            seen.add(word)
+            factor = 0.5 if any(a <= start and end <= b for a, b in discount) else 1.0
+            for code, weight, topic in self._zh[word]:
+                out.append(Evidence(word, code, weight * factor, topic, start))
+        en_spans: list[tuple[int, int, str]] = []
+        for i in range(len(stems)):
+            for j in range(i + 1, min(len(stems), i + MAX_EN_WORDS) + 1):
+                key = " ".join(stems[i:j])
+                if key in self._en:
+                    en_spans.append((i, j, key))
+        for _i, _j, key in sorted(self._longest(en_spans)):
+            if key in seen:
+                continue
+            seen.add(key)
+            for code, weight, topic in self._en[key]:
+                out.append(Evidence(key, code, weight, topic))
+        if self._combos:
+            # Every substring up to the longest combo word, so each group is one set test.
+            present = {
+                text[i : i + n]
+                for n in range(1, self._max_combo_len + 1)
+                for i in range(len(text) - n + 1)
+            }
+            for spec, combo, sets in self._combos:
+                # Most combos fail on their first group: test it before building anything.
+                if sets[0].isdisjoint(present) or any(g.isdisjoint(present) for g in sets[1:]):
+                    continue
+                found = [next(w for w in g if w in present) for g in combo.groups]
+                out.append(_combo_evidence(spec, found, combo.weight))
+        if self._combos_en and stems:
+            padded = f" {' '.join(stems)} "
+            for spec, groups, combo in self._combos_en:
+                found = [next((w for w in g if w in padded), "").strip() for g in groups]
+                if all(found):
+                    out.append(_combo_evidence(spec, found, combo.weight))
+        return out
+
+
+def _combo_evidence(spec: DepartmentSpec, found: list[str], weight: float) -> Evidence:
+    topic = next((spec.topics[w] for w in found if w in spec.topics), spec.name_en)
+    return Evidence(" + ".join(found), spec.code, weight, topic)
