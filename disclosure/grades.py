@@ -8,14 +8,30 @@ from datetime import date
 
 GRADES = ("AAA", "AA", "A", "B", "C", "D")
 
-# msgids for the catalogue; translated where shown
+
+def N_(message: str) -> str:
+    """Mark a msgid for extraction (a Babel default keyword); translate it where shown."""
+    return message
+
+
+# English msgids of the catalogue: the API serves them as they are, pages and the bot
+# translate them with ``_()`` at display time.
 MEANING = {
-    "AAA": "Excellent quality credit: a model of quality management (on-site review)",
-    "AA": "Good quality credit: sound quality management (on-site review)",
-    "A": "Sound quality credit: quality obligations met",
-    "B": "Basic quality credit: minor problems to correct",
-    "C": "Poor quality credit: serious problems, under close supervision",
-    "D": "Bad quality credit: dishonest conduct, listed for joint discipline",
+    "AAA": N_("Excellent quality credit: a model of quality management (on-site review)"),
+    "AA": N_("Good quality credit: sound quality management (on-site review)"),
+    "A": N_("Sound quality credit: quality obligations met"),
+    "B": N_("Basic quality credit: minor problems to correct"),
+    "C": N_("Poor quality credit: serious problems, under close supervision"),
+    "D": N_("Bad quality credit: dishonest conduct, listed for joint discipline"),
+}
+# A few words for badges and lists.
+TITLE = {
+    "AAA": N_("Excellent credit"),
+    "AA": N_("Good credit"),
+    "A": N_("Sound credit"),
+    "B": N_("Basic credit"),
+    "C": N_("Poor credit"),
+    "D": N_("Bad credit"),
 }
 # Badge colours with at least 4.5:1 contrast against white text.
 COLOUR = {

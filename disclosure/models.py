@@ -79,6 +79,7 @@ class RecallNotice(Base):
     status: Mapped[str] = mapped_column(String(20), default="ongoing")
     url: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
 class GradeObjection(Base):

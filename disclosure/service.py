@@ -10,9 +10,10 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from disclosure.cache import PublishedData
-from disclosure.grades import COLOUR, MEANING, GradeRecord
+from disclosure.grades import COLOUR, MEANING, TITLE, GradeRecord, current_grade
 from disclosure.models import CreditGrade, Enterprise, RecallNotice
 from nlp import uscc as uscc_codes
+from zhixin.i18n import gettext
 
 
 class NotFound(LookupError):
@@ -41,17 +42,47 @@ class SearchItem:
         }
 
 
+# With a grade filter, look further down the ranking so a page of matches remains.
+_FILTER_DEPTH = 20
+
+
 def search_enterprises(
-    published: PublishedData, query: str, limit: int = 10, today: date | None = None
+    published: PublishedData,
+    query: str,
+    limit: int = 10,
+    today: date | None = None,
+    grade: str | None = None,
 ) -> list[SearchItem]:
-    """Fuzzy search over the in-memory index; grades from memory too (no database)."""
+    """Fuzzy search over the in-memory index; grades from memory too (no database).
+
+    With ``grade``, only enterprises whose current grade it is; an empty query then
+    lists them by name.
+    """
+    if not query.strip():
+        return _with_grade(published, grade, limit, today) if grade else []
+    depth = limit * _FILTER_DEPTH if grade else limit
     items = []
-    for hit in published.index.search(query, limit=limit):
-        grade = published.grade_of(hit.uscc, today)
-        items.append(
-            SearchItem(hit.uscc, hit.name, grade.grade if grade else None, hit.score, hit.reason)
-        )
+    for hit in published.index.search(query, limit=depth):
+        current = published.grade_of(hit.uscc, today)
+        code = current.grade if current else None
+        if grade and code != grade:
+            continue
+        items.append(SearchItem(hit.uscc, hit.name, code, hit.score, hit.reason))
+        if len(items) == limit:
+            break
     return items
+
+
+def _with_grade(
+    published: PublishedData, grade: str, limit: int, today: date | None
+) -> list[SearchItem]:
+    found = []
+    for code in list(published.history):
+        current = published.grade_of(code, today)
+        if current is not None and current.grade == grade and code in published.names:
+            found.append(SearchItem(code, published.names[code], grade, 100.0, "grade"))
+    found.sort(key=lambda item: (item.name, item.uscc))
+    return found[:limit]
 
 
 def grade_dict(record: GradeRecord | CreditGrade | None) -> dict[str, Any] | None:
@@ -63,7 +94,8 @@ def grade_dict(record: GradeRecord | CreditGrade | None) -> dict[str, Any] | Non
         "valid_from": record.valid_from.isoformat() if record.valid_from else None,
         "valid_until": record.valid_until.isoformat() if record.valid_until else None,
         "authority": record.authority,
-        "meaning": MEANING[record.grade],
+        "title": gettext(TITLE[record.grade]),
+        "meaning": gettext(MEANING[record.grade]),
         "colour": COLOUR[record.grade],
     }
 
@@ -108,7 +140,17 @@ async def enterprise_detail(
             )
         ).all()
     )
-    current = published.grade_of(code, today)
+    # From the rows just read rather than the in-memory table: a page shown right after
+    # an import agrees with its own history table.
+    records = [
+        GradeRecord(g.grade, g.year, g.valid_from, g.valid_until, g.authority) for g in grades
+    ]
+    current = current_grade(records, today or date.today())
+    history = []
+    for g in grades:
+        entry = {**(grade_dict(g) or {}), "source": g.source}
+        entry["current"] = current is not None and g.year == current.year
+        history.append(entry)
     return {
         "uscc": enterprise.uscc,
         "name": enterprise.name,
@@ -118,7 +160,7 @@ async def enterprise_detail(
         "status": enterprise.status,
         "code_check": uscc_codes.validate(code).status.value,
         "grade": grade_dict(current),
-        "grade_history": [{**(grade_dict(g) or {}), "source": g.source} for g in grades],
+        "grade_history": history,
         "recalls": [recall_summary(r) for r in recalls],
         "complaints": {"total": sum(counts.values()), "by_outcome": counts},
     }

@@ -1,16 +1,36 @@
-"""HTTP handlers for published data: enterprise search and pages."""
+"""HTTP handlers for published data: the JSON API, the Atom feed and the objection desk.
+
+The HTML pages are in ``disclosure.pages``; the OpenAPI description of every
+route here is in ``disclosure.api_docs`` (re-exported for ``zhixin.openapi``).
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import date
 
 from aiohttp import web
 
-from disclosure import service
-from zhixin.openapi import error_response
-from zhixin.web import ApiError, json_response, services
+from disclosure import objections, pages, service
+from disclosure.api_docs import MAX_LIMIT, OPENAPI_PATHS, OPENAPI_SCHEMAS
+from disclosure.feed import FEED_SIZE, build_feed
+from disclosure.grades import GRADES, parse_grade
+from disclosure.httpcache import cached_json, conditional
+from disclosure.models import RECALL_CATEGORIES
+from disclosure.recalls import (
+    BadCursor,
+    RecallFilter,
+    RecallNotFound,
+    get_recall,
+    list_recalls,
+    recall_dict,
+    recall_item,
+)
+from zhixin.security import Cipher
+from zhixin.web import SETTINGS, ApiError, json_response, read_json, services
 
-MAX_LIMIT = 50
+__all__ = ["OPENAPI_PATHS", "OPENAPI_SCHEMAS", "setup_routes"]
+MAX_RECALL_LIMIT = 100
+_MAX_ID = 2**31 - 1
 
 
 def int_param(request: web.Request, name: str, default: int, low: int, high: int) -> int:
@@ -26,17 +46,59 @@ def int_param(request: web.Request, name: str, default: int, low: int, high: int
     return value
 
 
+def date_param(request: web.Request, name: str) -> date | None:
+    raw = request.query.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise ApiError(
+            400, "invalid_parameter", f"{name} must be a date like 2026-03-15, got {raw!r}"
+        ) from None
+
+
+def grade_param(request: web.Request) -> str | None:
+    raw = request.query.get("grade", "").strip()
+    if not raw:
+        return None
+    grade = parse_grade(raw)
+    if grade is None:
+        raise ApiError(
+            400, "invalid_parameter", f"grade must be one of {', '.join(GRADES)}, got {raw!r}"
+        )
+    return grade
+
+
+def recall_filter(request: web.Request) -> RecallFilter:
+    """The recall filters of the query string, or a 400 naming the bad one."""
+    q = request.query.get("q", "").strip()
+    if len(q) > 200:
+        raise ApiError(400, "invalid_parameter", "q is longer than 200 characters")
+    category = request.query.get("category", "").strip().lower() or None
+    if category is not None and category not in RECALL_CATEGORIES:
+        raise ApiError(
+            400,
+            "invalid_parameter",
+            f"category must be one of {', '.join(RECALL_CATEGORIES)}, got {category!r}",
+        )
+    since, until = date_param(request, "since"), date_param(request, "until")
+    if since and until and since > until:
+        raise ApiError(400, "invalid_parameter", "since is after until")
+    return RecallFilter(q or None, category, since, until)
+
+
 async def api_search(request: web.Request) -> web.Response:
     query = request.query.get("q", "").strip()
-    if not query:
-        raise ApiError(400, "missing_parameter", "q is required")
+    grade = grade_param(request)
+    if not query and not grade:
+        raise ApiError(400, "missing_parameter", "q is required (or grade, to list by grade)")
     if len(query) > 200:
         raise ApiError(400, "invalid_parameter", "q is longer than 200 characters")
     limit = int_param(request, "limit", 10, 1, MAX_LIMIT)
-    items = service.search_enterprises(services(request).published, query, limit)
-    return json_response(
-        {"query": query, "items": [i.to_dict() for i in items]},
-        headers={"Cache-Control": "public, max-age=60"},
+    items = service.search_enterprises(services(request).published, query, limit, grade=grade)
+    return cached_json(
+        request, {"query": query, "grade": grade, "items": [i.to_dict() for i in items]}
     )
 
 
@@ -51,123 +113,171 @@ async def api_enterprise(request: web.Request) -> web.Response:
         raise ApiError(400, "invalid_code", f"not a unified social credit code: {exc}") from None
     except service.NotFound:
         raise ApiError(404, "not_found", "no enterprise is registered with this code") from None
-    return json_response(data, headers={"Cache-Control": "public, max-age=60"})
+    return cached_json(request, data)
+
+
+async def api_recalls(request: web.Request) -> web.Response:
+    filters = recall_filter(request)
+    limit = int_param(request, "limit", 20, 1, MAX_RECALL_LIMIT)
+    cursor = request.query.get("cursor", "").strip() or None
+    try:
+        async with services(request).sessions() as session:
+            page = await list_recalls(session, filters, limit, cursor)
+    except BadCursor as exc:
+        raise ApiError(400, "invalid_cursor", str(exc)) from None
+    return cached_json(
+        request,
+        {"items": [recall_item(r) for r in page.items], "next_cursor": page.next_cursor},
+    )
+
+
+def _recall_id(raw: str) -> int:
+    if not raw.isdigit() or not 0 < int(raw) <= _MAX_ID:
+        raise ApiError(400, "invalid_parameter", "a recall id is a positive whole number")
+    return int(raw)
+
+
+async def api_recall(request: web.Request) -> web.Response:
+    recall_id = _recall_id(request.match_info["id"])
+    try:
+        async with services(request).sessions() as session:
+            recall = await get_recall(session, recall_id)
+    except RecallNotFound:
+        raise ApiError(404, "not_found", f"no recall notice has id {recall_id}") from None
+    return cached_json(request, recall_dict(recall))
+
+
+async def feed_recalls(request: web.Request) -> web.Response:
+    filters = recall_filter(request)
+    async with services(request).sessions() as session:
+        page = await list_recalls(session, filters, FEED_SIZE)
+    body = build_feed(
+        page.items,
+        base_url=f"{request.scheme}://{request.host}",
+        host=request.url.host,
+        lang=request.get("lang", "zh"),
+        category=filters.category,
+    )
+    return conditional(request, body, "application/atom+xml", max_age=300)
+
+
+def _text(data: dict[str, object], name: str, required: bool = True) -> str:
+    value = data.get(name)
+    if value is None and not required:
+        return ""
+    if not isinstance(value, str):
+        raise ApiError(400, "invalid_field", f"{name} must be a string", field=name)
+    return value
+
+
+async def api_file_objection(request: web.Request) -> web.Response:
+    svc = services(request)
+    data = await read_json(request)
+    year = data.get("year")
+    if year is not None and (not isinstance(year, int) or isinstance(year, bool)):
+        raise ApiError(400, "invalid_field", "year must be a whole number", field="year")
+    try:
+        code = service.check_code(request.match_info["uscc"])
+    except service.BadCode as exc:
+        raise ApiError(400, "invalid_code", f"not a unified social credit code: {exc}") from None
+    filing = objections.ObjectionRequest(code, _text(data, "reason"), _text(data, "contact"), year)
+    cipher = Cipher(request.app[SETTINGS].require_secret())
+    try:
+        async with svc.sessions() as session, session.begin():
+            objection, grade = await objections.file_objection(session, cipher, filing)
+    except objections.EnterpriseNotFound:
+        raise ApiError(404, "not_found", "no enterprise is registered with this code") from None
+    except objections.ObjectionError as exc:
+        raise ApiError(400, "invalid_field", exc.message, field=exc.field) from None
+    body = {
+        "objection_no": objection.objection_no,
+        "status": objection.status,
+        "department": objection.department,
+        "grade": {"grade": grade.grade, "year": grade.year},
+        "created_at": objection.created_at.isoformat(),
+    }
+    return json_response(body, status=201, headers={"Cache-Control": "no-store"})
+
+
+async def _desk_department(request: web.Request) -> str:
+    """The department of the staff member whose bearer token came with the request."""
+    from complaints.accounts import staff_for_token
+
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        error = ApiError(401, "unauthorized", "send Authorization: Bearer <staff token>")
+        error.headers["WWW-Authenticate"] = 'Bearer realm="desk"'
+        raise error
+    async with services(request).sessions() as session:
+        staff = await staff_for_token(session, token.strip())
+    if staff is None:
+        error = ApiError(401, "unauthorized", "the staff token is unknown or revoked")
+        error.headers["WWW-Authenticate"] = 'Bearer realm="desk", error="invalid_token"'
+        raise error
+    return staff.department
+
+
+def _cipher(request: web.Request) -> Cipher:
+    return Cipher(request.app[SETTINGS].require_secret())
+
+
+async def desk_objections(request: web.Request) -> web.Response:
+    department = await _desk_department(request)
+    status = request.query.get("status", "").strip() or None
+    if status is not None and status not in objections.DESK_STATUSES:
+        raise ApiError(
+            400,
+            "invalid_parameter",
+            f"status must be one of {', '.join(objections.DESK_STATUSES)}",
+        )
+    async with services(request).sessions() as session:
+        items = await objections.list_objections(session, department, status, _cipher(request))
+    return json_response(
+        {"department": department, "items": items}, headers={"Cache-Control": "no-store"}
+    )
+
+
+async def desk_objection(request: web.Request) -> web.Response:
+    department = await _desk_department(request)
+    number = request.match_info["objection_no"]
+    async with services(request).sessions() as session:
+        item = await objections.get_objection(session, department, number, _cipher(request))
+    if item is None:
+        raise ApiError(404, "not_found", "no objection with this number on your desk")
+    return json_response(item, headers={"Cache-Control": "no-store"})
+
+
+async def desk_objection_status(request: web.Request) -> web.Response:
+    department = await _desk_department(request)
+    data = await read_json(request)
+    number = request.match_info["objection_no"]
+    try:
+        async with services(request).sessions() as session, session.begin():
+            row = await objections.set_objection_status(
+                session, department, number, _text(data, "status")
+            )
+    except objections.ObjectionError as exc:
+        raise ApiError(400, "invalid_field", exc.message, field=exc.field) from None
+    if row is None:
+        raise ApiError(404, "not_found", "no objection with this number on your desk")
+    async with services(request).sessions() as session:
+        item = await objections.get_objection(session, department, number, _cipher(request))
+    return json_response(item, headers={"Cache-Control": "no-store"})
 
 
 def setup_routes(app: web.Application) -> None:
-    app.router.add_get("/api/v1/enterprises", api_search, name="api_enterprises")
-    app.router.add_get("/api/v1/enterprises/{uscc}", api_enterprise, name="api_enterprise")
-
-
-_GRADE = {
-    "type": "object",
-    "nullable": True,
-    "properties": {
-        "grade": {"type": "string", "enum": ["AAA", "AA", "A", "B", "C", "D"]},
-        "year": {"type": "integer"},
-        "valid_from": {"type": "string", "format": "date", "nullable": True},
-        "valid_until": {"type": "string", "format": "date", "nullable": True},
-        "authority": {"type": "string", "nullable": True},
-        "meaning": {"type": "string"},
-    },
-}
-
-OPENAPI_SCHEMAS: dict[str, Any] = {
-    "Grade": _GRADE,
-    "EnterpriseHit": {
-        "type": "object",
-        "required": ["uscc", "name", "grade", "score"],
-        "properties": {
-            "uscc": {"type": "string"},
-            "name": {"type": "string"},
-            "grade": {"type": "string", "nullable": True},
-            "score": {"type": "number", "minimum": 0, "maximum": 100},
-            "match": {"type": "string"},
-        },
-    },
-    "Enterprise": {
-        "type": "object",
-        "required": ["uscc", "name", "grade", "grade_history", "recalls", "complaints"],
-        "properties": {
-            "uscc": {"type": "string"},
-            "name": {"type": "string"},
-            "grade": {"$ref": "#/components/schemas/Grade"},
-            "grade_history": {"type": "array", "items": {"type": "object"}},
-            "recalls": {"type": "array", "items": {"type": "object"}},
-            "complaints": {
-                "type": "object",
-                "properties": {
-                    "total": {"type": "integer"},
-                    "by_outcome": {"type": "object", "additionalProperties": {"type": "integer"}},
-                },
-            },
-        },
-    },
-}
-
-OPENAPI_PATHS: dict[str, Any] = {
-    "/api/v1/enterprises": {
-        "get": {
-            "summary": "Fuzzy enterprise search (name, partial name, misspelling, pinyin, code)",
-            "operationId": "searchEnterprises",
-            "parameters": [
-                {
-                    "name": "q",
-                    "in": "query",
-                    "required": True,
-                    "schema": {"type": "string", "minLength": 1, "maxLength": 200},
-                },
-                {
-                    "name": "limit",
-                    "in": "query",
-                    "schema": {
-                        "type": "integer",
-                        "minimum": 1,
-                        "maximum": MAX_LIMIT,
-                        "default": 10,
-                    },
-                },
-            ],
-            "responses": {
-                "200": {
-                    "description": "ranked matches",
-                    "content": {
-                        "application/json": {
-                            "schema": {
-                                "type": "object",
-                                "required": ["items"],
-                                "properties": {
-                                    "query": {"type": "string"},
-                                    "items": {
-                                        "type": "array",
-                                        "items": {"$ref": "#/components/schemas/EnterpriseHit"},
-                                    },
-                                },
-                            }
-                        }
-                    },
-                },
-                "400": error_response("missing or invalid parameter"),
-            },
-        }
-    },
-    "/api/v1/enterprises/{uscc}": {
-        "get": {
-            "summary": "One enterprise: current grade, history, recalls, complaint counts",
-            "operationId": "getEnterprise",
-            "parameters": [
-                {"name": "uscc", "in": "path", "required": True, "schema": {"type": "string"}}
-            ],
-            "responses": {
-                "200": {
-                    "description": "the enterprise",
-                    "content": {
-                        "application/json": {"schema": {"$ref": "#/components/schemas/Enterprise"}}
-                    },
-                },
-                "400": error_response("malformed unified social credit code"),
-                "404": error_response("not registered"),
-            },
-        }
-    },
-}
+    add = app.router
+    add.add_get("/api/v1/enterprises", api_search, name="api_enterprises")
+    add.add_get("/api/v1/enterprises/{uscc}", api_enterprise, name="api_enterprise")
+    add.add_post("/api/v1/enterprises/{uscc}/objections", api_file_objection, name="api_objections")
+    add.add_get("/api/v1/recalls", api_recalls, name="api_recalls")
+    add.add_get("/api/v1/recalls/{id}", api_recall, name="api_recall")
+    add.add_get("/api/v1/desk/objections", desk_objections, name="desk_objections")
+    add.add_get("/api/v1/desk/objections/{objection_no}", desk_objection, name="desk_objection")
+    add.add_post(
+        "/api/v1/desk/objections/{objection_no}/status",
+        desk_objection_status,
+        name="desk_objection_status",
+    )
+    add.add_get("/feeds/recalls.atom", feed_recalls, name="feed_recalls")
+    pages.setup_routes(app)

@@ -1,0 +1,230 @@
+"""The public HTML pages: search, company page (with the objection form), recall list and page.
+
+Every page works without JavaScript (plain links and GET forms); the search
+box's suggestions come from ``/static/suggest.js`` calling the JSON API. Every
+link carries the page's language, so a reader who chose English stays there.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+from urllib.parse import urlencode
+
+from aiohttp import web
+
+from disclosure import objections, service
+from disclosure.grades import COLOUR, GRADES, MEANING, TITLE, parse_grade
+from disclosure.labels import (
+    CASE_OUTCOME,
+    CATEGORY,
+    OBJECTION_STATUS,
+    RECALL_STATUS,
+    label,
+    level_label,
+)
+from disclosure.models import RECALL_CATEGORIES
+from disclosure.recalls import BadCursor, RecallFilter, RecallNotFound, get_recall, list_recalls
+from zhixin import csrf
+from zhixin.formatting import format_date
+from zhixin.i18n import gettext as _
+from zhixin.security import Cipher
+from zhixin.web import SETTINGS, ApiError, render, services
+
+PAGE_SIZE = 20
+SEARCH_SIZE = 20
+
+
+def day(value: date | str | None) -> str:
+    """A date (or an ISO date string from the API dicts) in the reader's language."""
+    if not value:
+        return ""
+    return format_date(date.fromisoformat(value) if isinstance(value, str) else value)
+
+
+def page_context(request: web.Request, **ctx: Any) -> dict[str, Any]:
+    """What every disclosure template uses: language-keeping links and label lookups."""
+    lang = request.get("lang", "zh")
+
+    def link(path: str, **params: Any) -> str:
+        query = {k: v for k, v in params.items() if v not in (None, "")}
+        query["lang"] = lang
+        return f"{path}?{urlencode(query)}"
+
+    ctx.update(
+        link=link,
+        day=day,
+        grades=GRADES,
+        grade_title=lambda code: _(TITLE[code]) if code in TITLE else "",
+        grade_meaning=lambda code: _(MEANING[code]) if code in MEANING else "",
+        grade_colour=COLOUR,
+        categories=[(c, label(CATEGORY, c)) for c in RECALL_CATEGORIES],
+        category_label=lambda code: label(CATEGORY, code),
+        recall_status_label=lambda code: label(RECALL_STATUS, code),
+        level_label=level_label,
+        objection_status_label=lambda code: label(OBJECTION_STATUS, code),
+    )
+    return ctx
+
+
+async def home(request: web.Request) -> web.Response:
+    """The home page; with ``q`` (or ``grade``) it shows search results too."""
+    svc = services(request)
+    q = request.query.get("q", "").strip()[:200]
+    raw_grade = request.query.get("grade", "").strip()
+    grade = parse_grade(raw_grade) if raw_grade else None
+    error = None
+    if raw_grade and grade is None:
+        error = _("Choose a grade from the list.")
+    results = None
+    if q or grade:
+        results = service.search_enterprises(svc.published, q, SEARCH_SIZE, grade=grade)
+    async with svc.sessions() as session:
+        latest = await list_recalls(session, RecallFilter(), 5)
+    ctx = page_context(request, q=q, grade=grade, results=results, latest=latest.items, error=error)
+    return render("home.html", request, ctx, status=400 if error else 200)
+
+
+async def _company(request: web.Request, code: str) -> dict[str, Any]:
+    svc = services(request)
+    try:
+        async with svc.sessions() as session:
+            return await service.enterprise_detail(session, svc.published, code)
+    except service.BadCode:
+        raise ApiError(
+            400, "invalid_code", _("This is not a unified social credit code.")
+        ) from None
+    except service.NotFound:
+        raise ApiError(404, "not_found", _("No enterprise is registered with this code.")) from None
+
+
+def _complaint_rows(by_outcome: dict[str, int]) -> list[tuple[str, int]]:
+    merged: dict[str, int] = {}
+    for code, count in by_outcome.items():
+        text = label(CASE_OUTCOME, code)
+        merged[text] = merged.get(text, 0) + count
+    return sorted(merged.items(), key=lambda item: -item[1])
+
+
+async def company(request: web.Request) -> web.Response:
+    return await _render_company(request, request.match_info["uscc"])
+
+
+async def _render_company(
+    request: web.Request,
+    code: str,
+    errors: dict[str, str] | None = None,
+    form: dict[str, str] | None = None,
+) -> web.Response:
+    detail = await _company(request, code)
+    ctx = page_context(
+        request,
+        e=detail,
+        complaint_rows=_complaint_rows(detail["complaints"]["by_outcome"]),
+        errors=errors or {},
+        form=form or {},
+    )
+    return render("company.html", request, ctx, status=400 if errors else 200)
+
+
+_OBJECTION_MESSAGES = {
+    "reason": lambda: _("Explain the objection in at least 10 and at most 4,000 characters."),
+    "contact": lambda: _("Give a telephone number or e-mail address for the reply."),
+    "year": lambda: _("There is no published grade for that year."),
+}
+
+
+async def file_objection(request: web.Request) -> web.Response:
+    """The objection form of the company page (POST, CSRF-checked)."""
+    form = await request.post()
+    csrf.check(request, str(form.get(csrf.FIELD, "")) or None)
+    code = request.match_info["uscc"]
+    values = {k: str(form.get(k, "")) for k in ("reason", "contact", "year")}
+    year = int(values["year"]) if values["year"].isdigit() else None
+    try:
+        code = service.check_code(code)
+    except service.BadCode:
+        raise ApiError(
+            400, "invalid_code", _("This is not a unified social credit code.")
+        ) from None
+    filing = objections.ObjectionRequest(code, values["reason"], values["contact"], year)
+    cipher = Cipher(request.app[SETTINGS].require_secret())
+    try:
+        async with services(request).sessions() as session, session.begin():
+            objection, grade = await objections.file_objection(session, cipher, filing)
+    except objections.EnterpriseNotFound:
+        raise ApiError(404, "not_found", _("No enterprise is registered with this code.")) from None
+    except objections.ObjectionError as exc:
+        explain = _OBJECTION_MESSAGES.get(exc.field)
+        message = explain() if explain else exc.message
+        return await _render_company(request, code, {exc.field: message}, values)
+    detail = await _company(request, code)
+    ctx = page_context(request, e=detail, objection=objection, grade=grade)
+    return render("objection_filed.html", request, ctx)
+
+
+def _recall_filters(request: web.Request) -> tuple[RecallFilter, dict[str, str], list[str]]:
+    """The list's filters, the values to show in the form, and messages for bad ones."""
+    query = request.query
+    values = {k: query.get(k, "").strip() for k in ("q", "category", "since", "until")}
+    values["q"] = values["q"][:200]
+    errors = []
+    category = values["category"] or None
+    if category is not None and category not in RECALL_CATEGORIES:
+        errors.append(_("Choose a category from the list."))
+        category = values["category"] = None
+    days: dict[str, date | None] = {}
+    for name in ("since", "until"):
+        try:
+            days[name] = date.fromisoformat(values[name]) if values[name] else None
+        except ValueError:
+            errors.append(_("Write dates as 2026-03-15."))
+            days[name] = None
+            values[name] = ""
+    since, until = days["since"], days["until"]
+    if since and until and since > until:
+        errors.append(_("The start date is after the end date."))
+        since = until = None
+    return RecallFilter(values["q"] or None, category, since, until), values, errors
+
+
+async def recall_list(request: web.Request) -> web.Response:
+    filters, values, errors = _recall_filters(request)
+    cursor = request.query.get("cursor", "").strip() or None
+    async with services(request).sessions() as session:
+        try:
+            page = await list_recalls(session, filters, PAGE_SIZE, cursor)
+        except BadCursor:
+            errors.append(_("That page link has expired; showing the newest notices."))
+            cursor = None
+            page = await list_recalls(session, filters, PAGE_SIZE)
+    ctx = page_context(
+        request,
+        page=page,
+        values=values,
+        errors=errors,
+        paged=cursor is not None,
+        filtered=any(values.values()),
+    )
+    return render("recall_list.html", request, ctx, status=400 if errors else 200)
+
+
+async def recall_page(request: web.Request) -> web.Response:
+    raw = request.match_info["id"]
+    if not raw.isdigit() or not 0 < int(raw) < 2**31:
+        raise ApiError(404, "not_found", _("There is no such recall notice."))
+    try:
+        async with services(request).sessions() as session:
+            recall = await get_recall(session, int(raw))
+    except RecallNotFound:
+        raise ApiError(404, "not_found", _("There is no such recall notice.")) from None
+    return render("recall.html", request, page_context(request, r=recall))
+
+
+def setup_routes(app: web.Application) -> None:
+    app.router.add_get("/", home, name="home")
+    app.router.add_get("/search", home, name="search")
+    app.router.add_get("/enterprises/{uscc}", company, name="company")
+    app.router.add_post("/enterprises/{uscc}/objections", file_objection, name="objection_form")
+    app.router.add_get("/recalls", recall_list, name="recall_list")
+    app.router.add_get("/recalls/{id}", recall_page, name="recall_page")

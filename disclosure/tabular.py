@@ -1,0 +1,142 @@
+"""Reading import files: CSV (UTF-8, UTF-8 with BOM, GB18030, UTF-16) or XLSX, as text rows.
+
+Every cell comes back as a trimmed string ("" when empty), numbered as a
+spreadsheet numbers its rows (the header is row 1), so a report can point at
+the exact cell a person has to fix.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from pathlib import Path
+
+_XLSX_MAGIC = b"PK\x03\x04"
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # legacy .xls (BIFF) and other OLE containers
+
+
+class UnreadableFile(ValueError):
+    """The file cannot be read as a table at all (encoding, format, no header)."""
+
+
+@dataclass
+class Table:
+    headers: list[str]
+    rows: list[tuple[int, list[str]]]  # (spreadsheet row number, cells)
+    encoding: str
+    notes: list[str] = field(default_factory=list)
+
+
+def read_table(path: Path) -> Table:
+    """The header and data rows of a CSV or XLSX file; blank rows are skipped."""
+    with path.open("rb") as fh:
+        head = fh.read(8)
+    if head.startswith(_XLSX_MAGIC) or path.suffix.lower() in (".xlsx", ".xlsm"):
+        return _read_xlsx(path)
+    if head.startswith(_OLE_MAGIC) or path.suffix.lower() == ".xls":
+        raise UnreadableFile("legacy .xls workbooks are not supported; save the sheet as .xlsx")
+    return read_csv_bytes(path.read_bytes())
+
+
+def decode(raw: bytes) -> tuple[str, str]:
+    """The text and the encoding detected: a BOM decides, else UTF-8, else GB18030."""
+    if raw.startswith(b"\xef\xbb\xbf"):
+        return _decode(raw[3:], "utf-8"), "utf-8-sig"
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return _decode(raw, "utf-16"), "utf-16"
+    try:
+        return raw.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        # GB18030 is a superset of GBK and GB2312, the encodings Excel uses on Chinese Windows.
+        return raw.decode("gb18030"), "gb18030"
+    except UnicodeDecodeError as exc:
+        raise UnreadableFile(
+            f"the file is neither UTF-8 nor GB18030 text (undecodable byte at offset {exc.start})"
+        ) from None
+
+
+def _decode(raw: bytes, encoding: str) -> str:
+    try:
+        return raw.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise UnreadableFile(
+            f"the file starts with a {encoding} byte-order mark but is not valid {encoding} "
+            f"(offset {exc.start})"
+        ) from None
+
+
+def _delimiter(first_line: str) -> str:
+    # Excel's "Unicode text" export is tab-separated; some locales save CSV with semicolons.
+    counts = {d: first_line.count(d) for d in (",", "\t", ";")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+def read_csv_bytes(raw: bytes) -> Table:
+    text, encoding = decode(raw)
+    if "\x00" in text:
+        raise UnreadableFile("the file contains NUL bytes: it is not a text CSV file")
+    first_line = text.split("\n", 1)[0]
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(first_line))
+    try:
+        records = list(reader)
+    except csv.Error as exc:
+        raise UnreadableFile(f"not a readable CSV file: {exc}") from None
+    return _table(iter(records), encoding)
+
+
+def _table(records: Iterator[list[str]], encoding: str) -> Table:
+    headers: list[str] | None = None
+    rows: list[tuple[int, list[str]]] = []
+    for number, record in enumerate(records, start=1):
+        cells = [c.strip() for c in record]
+        if not any(cells):
+            continue
+        if headers is None:
+            if number != 1:
+                raise UnreadableFile("the first row must be the header; the file starts blank")
+            headers = cells
+            continue
+        rows.append((number, cells))
+    if headers is None:
+        raise UnreadableFile("the file is empty: no header row")
+    while headers and not headers[-1]:
+        headers.pop()  # trailing empty header cells that spreadsheets leave behind
+    return Table(headers, rows, encoding)
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == time(0) else value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _read_xlsx(path: Path) -> Table:
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise UnreadableFile(f"not a readable XLSX workbook: {exc}") from None
+    try:
+        sheet = workbook.worksheets[0]
+        records = ([_cell(v) for v in row] for row in sheet.iter_rows(values_only=True))
+        table = _table(records, "xlsx")
+        if len(workbook.worksheets) > 1:
+            table.notes.append(f"only the first sheet ({sheet.title}) was read")
+        return table
+    finally:
+        workbook.close()
