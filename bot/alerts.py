@@ -1,0 +1,193 @@
+"""Who hears of an outbox event, and what they read."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiogram.types import InlineKeyboardMarkup
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.cards import grade_line, kind_name, recall_card, shorten
+from bot.keyboards import EnterpriseCb, SubscriptionCb, category_name, rating_keyboard
+from bot.markup import quote
+from bot.models import BotUser, DepartmentChat, Subscription
+from complaints.labels import label
+from complaints.models import Case
+from complaints.service import CaseUnavailable, track
+from disclosure.grades import GradeRecord
+from disclosure.models import CreditGrade, RecallNotice
+from disclosure.service import grade_dict
+from zhixin.formatting import format_date
+from zhixin.services import Services
+
+Rendered = tuple[str, InlineKeyboardMarkup | None]
+DEPARTMENT_TOPICS = ("case.filed", "case.transferred", "case.overdue")
+
+
+async def recipients(session: AsyncSession, topic: str, payload: dict[str, Any]) -> list[int]:
+    """The chats an event goes to (blocked users left out), in a stable order."""
+    chats: list[int] = []
+    if topic in DEPARTMENT_TOPICS:
+        department = payload.get("department")
+        chats = list(
+            await session.scalars(
+                select(DepartmentChat.chat_id)
+                .where(DepartmentChat.department == department)
+                .order_by(DepartmentChat.chat_id)
+            )
+        )
+    elif topic == "case.status":
+        if payload.get("public", True):
+            chat = await session.scalar(
+                select(Case.bot_chat_id).where(Case.id == payload.get("case_id"))
+            )
+            chats = [chat] if chat else []
+    elif topic == "recall.published":
+        wanted = [("category", str(payload.get("category")))]
+        if payload.get("producer_uscc"):
+            wanted.append(("enterprise", str(payload["producer_uscc"])))
+        chats = await _subscribers(session, wanted)
+    elif topic == "grade.changed":
+        chats = await _subscribers(session, [("enterprise", str(payload.get("uscc")))])
+    if not chats:
+        return []
+    blocked = set(
+        await session.scalars(
+            select(BotUser.chat_id).where(
+                BotUser.chat_id.in_(chats), BotUser.blocked_at.is_not(None)
+            )
+        )
+    )
+    return [c for c in dict.fromkeys(chats) if c not in blocked]
+
+
+async def _subscribers(session: AsyncSession, wanted: list[tuple[str, str]]) -> list[int]:
+    out: list[int] = []
+    for kind, target in wanted:
+        out += list(
+            await session.scalars(
+                select(Subscription.chat_id)
+                .where(Subscription.kind == kind, Subscription.target == target)
+                .order_by(Subscription.chat_id)
+            )
+        )
+    return out
+
+
+async def render(
+    session: AsyncSession,
+    services: Services,
+    topic: str,
+    payload: dict[str, Any],
+    chat_id: int,
+    lang: str,
+) -> Rendered | None:
+    """The message for ``topic`` in the current language; None when nothing is to be said."""
+    if topic == "case.status":
+        return await _case_news(session, services, payload, chat_id, lang)
+    if topic in DEPARTMENT_TOPICS:
+        return await _department_alert(session, services, topic, payload, lang)
+    if topic == "recall.published":
+        recall = await session.get(RecallNotice, payload.get("recall_id"))
+        if recall is None:
+            return None
+        builder = InlineKeyboardBuilder()
+        builder.button(
+            text=_("Stop {category} alerts").format(category=category_name(recall.category)),
+            callback_data=SubscriptionCb(action="off", target=recall.category),
+        )
+        return _("🔔 New recall notice") + "\n\n" + recall_card(recall), builder.as_markup()
+    if topic == "grade.changed":
+        return await _grade_news(session, services, payload)
+    return None
+
+
+async def _case_news(
+    session: AsyncSession, services: Services, payload: dict[str, Any], chat_id: int, lang: str
+) -> Rendered | None:
+    from bot.handlers.tracking import own_code, view_text
+
+    case = await session.get(Case, payload.get("case_id"))
+    if case is None:
+        return None
+    secret = services.settings.require_secret()
+    code = own_code(case, chat_id, secret)
+    if code is None:
+        return None
+    try:
+        view = await track(session, case.tracking_no, code, secret, lang)
+    except CaseUnavailable:
+        return None
+    action = payload.get("action")
+    intro = _("📬 News about your case: {what}").format(what=quote(label("action", action)))
+    keyboard = rating_keyboard(case.id) if view.can_rate else None
+    return intro + "\n\n" + view_text(view), keyboard
+
+
+async def _department_alert(
+    session: AsyncSession, services: Services, topic: str, payload: dict[str, Any], lang: str
+) -> Rendered | None:
+    case = await session.get(Case, payload.get("case_id"))
+    if case is None:
+        return None
+    department = services.departments.get(case.department)
+    name = department.name(lang) if department else case.department
+    number = f"<code>{quote(case.tracking_no)}</code>"
+    if topic == "case.overdue":
+        lines = [
+            _("⏰ Case {no} is past its deadline for the {deadline} (due {due}).").format(
+                no=number,
+                deadline=quote(label("deadline", payload.get("deadline"))),
+                due=quote(payload.get("due") or ""),
+            )
+        ]
+    elif topic == "case.transferred":
+        source = services.departments.get(str(payload.get("from_department")))
+        lines = [
+            _("↪️ Case {no} was transferred to {department} from {source}.").format(
+                no=number,
+                department=quote(name),
+                source=quote(source.name(lang) if source else payload.get("from_department")),
+            )
+        ]
+    else:
+        lines = [
+            _("🆕 New {kind} {no} for {department}.").format(
+                kind=quote(kind_name(case.kind).lower()), no=number, department=quote(name)
+            )
+        ]
+    if case.company:
+        lines.append(_("Company: {company}").format(company=quote(case.company)))
+    if case.city:
+        lines.append(_("City: {city}").format(city=quote(case.city)))
+    if case.accept_due and case.status == "received":
+        lines.append(_("Decide by: {date}").format(date=format_date(case.accept_due)))
+    if case.duplicate_of_id:
+        lines.append(_("Possibly a duplicate of an earlier case."))
+    lines += ["", quote(shorten(case.text, 300))]
+    return "\n".join(lines), None
+
+
+async def _grade_news(
+    session: AsyncSession, services: Services, payload: dict[str, Any]
+) -> Rendered | None:
+    uscc = str(payload.get("uscc"))
+    row = await session.get(CreditGrade, payload.get("grade_id"))
+    if row is None:
+        return None
+    name = services.published.names.get(uscc, uscc)
+    record = GradeRecord(row.grade, row.year, row.valid_from, row.valid_until, row.authority)
+    builder = InlineKeyboardBuilder()
+    builder.button(
+        text=_("🔕 Stop following"), callback_data=EnterpriseCb(action="unfollow", uscc=uscc)
+    )
+    text = "\n".join(
+        [
+            _("📊 New quality-credit grade for {name}:").format(name=f"<b>{quote(name)}</b>"),
+            grade_line(grade_dict(record)),
+        ]
+    )
+    return text, builder.as_markup()

@@ -1,0 +1,32 @@
+"""One router per feature; the order here is the order in which they are tried."""
+
+from __future__ import annotations
+
+from aiogram import Router
+
+
+def feature_routers() -> list[Router]:
+    from bot.handlers import (
+        complaints,
+        free_text,
+        grades,
+        language,
+        recalls,
+        staff,
+        start,
+        subscriptions,
+        tracking,
+    )
+
+    # free text comes last: it answers whatever no command or conversation took
+    return [
+        staff.router,
+        start.router,
+        language.router,
+        tracking.router,
+        grades.router,
+        recalls.router,
+        subscriptions.router,
+        complaints.router,
+        free_text.router,
+    ]

@@ -1,0 +1,178 @@
+// Bot API server emulator for the bot's end-to-end tests: telegram-test-api, with the
+// gaps filled that a real aiogram bot runs into (getMe without is_bot, getUpdates that
+// ignores offset and timeout, callback queries without chat_instance or message date,
+// no setMyCommands or sendDocument, no webhook secret header).
+//
+//   node emulator.js PORT
+//
+// Bot side:    http://127.0.0.1:PORT/bot<TOKEN>/<method>   (ZHIXIN_TELEGRAM_API)
+// Person side: POST /sendMessage, /sendCommand, /sendCallback, /getUpdates (as shipped)
+//              GET  /e2e/messages?token=&chat=&after=  every bot message to a chat,
+//                   edits applied, with its message_id (after: the last one seen)
+'use strict';
+
+const express = require('express');
+const http = require('http');
+const TelegramServer = require('telegram-test-api');
+
+const port = Number(process.argv[2] || 9000);
+const server = new TelegramServer({ port, host: '127.0.0.1', storeTimeout: 3600 });
+const confirmed = {}; // token -> offset the bot confirmed
+const botUser = (token) => ({
+  id: Number(String(token).split(':')[0]) || 1,
+  is_bot: true,
+  first_name: 'Zhixin',
+  username: 'zhixin_test_bot',
+});
+
+// Telegram's dates are seconds; the emulator stores milliseconds.
+const seconds = (value) => (value > 1e11 ? Math.floor(value / 1000) : value);
+
+function formatUpdate(update) {
+  if ('callbackQuery' in update) {
+    const query = update.callbackQuery;
+    const message = Object.assign({}, query.message || {});
+    message.date = seconds(message.date || update.time);
+    message.message_id = message.message_id || update.messageId;
+    delete message.botToken;
+    return {
+      update_id: update.updateId,
+      callback_query: {
+        id: String(update.callbackId),
+        from: query.from,
+        message,
+        chat_instance: String((message.chat && message.chat.id) || query.from.id),
+        data: query.data,
+      },
+    };
+  }
+  const message = Object.assign({}, update.message, { message_id: update.messageId });
+  message.date = seconds(message.date || update.time);
+  delete message.botToken;
+  return { update_id: update.updateId, message };
+}
+
+function pendingFor(token) {
+  const offset = confirmed[token] || 0;
+  return server.storage.userMessages.filter((u) => u.botToken === token && u.updateId >= offset);
+}
+
+function waitForUser(timeoutMs) {
+  return new Promise((resolve) => {
+    const events = ['AddedUserMessage', 'AddedUserCommand', 'AddedUserCallbackQuery'];
+    const done = () => {
+      clearTimeout(timer);
+      events.forEach((e) => server.off(e, done));
+      resolve();
+    };
+    const timer = setTimeout(done, timeoutMs);
+    events.forEach((e) => server.on(e, done));
+  });
+}
+
+// sendMessage results: dates in seconds and a sender, as Telegram returns them
+const addBotMessage = server.addBotMessage.bind(server);
+server.addBotMessage = (raw, token) => {
+  const stored = addBotMessage(raw, token);
+  const chatId = Number(raw.chat_id);
+  // only Message fields: the emulator echoes every request parameter back
+  const msg = {
+    message_id: stored.message_id,
+    date: seconds(stored.date),
+    from: botUser(token),
+    chat: chatId < 0 ? { id: chatId, type: 'supergroup', title: 'Group' }
+      : { id: chatId, type: 'private', first_name: 'Test' },
+    text: stored.text,
+  };
+  if (stored.reply_markup) msg.reply_markup = stored.reply_markup;
+  return msg;
+};
+
+// webhook deliveries carry the secret token, as Telegram sends it
+server.addUserUpdate = async (update) => {
+  const webhook = server.webhooks[update.botToken];
+  if (!webhook) {
+    server.storage.userMessages.push(update);
+    server.updateId++;
+    return;
+  }
+  const headers = { 'Content-Type': 'application/json' };
+  if (webhook.secret_token) headers['X-Telegram-Bot-Api-Secret-Token'] = webhook.secret_token;
+  server.storage.userMessages.push(update); // kept for deleteMessage
+  server.updateId++;
+  const resp = await fetch(webhook.url, {
+    method: 'POST', headers, body: JSON.stringify(formatUpdate(update)),
+  });
+  if (resp.status > 204) throw new Error(`webhook answered ${resp.status}`);
+};
+
+const app = express();
+app.use(express.json());
+app.use(express.urlencoded({ extended: true }));
+const params = (req) => Object.assign({}, req.query, req.body);
+
+app.all('/bot:token/getMe', (req, res) => res.json({ ok: true, result: botUser(req.params.token) }));
+
+app.all('/bot:token/getUpdates', async (req, res) => {
+  const { token } = req.params;
+  const p = params(req);
+  if (p.offset !== undefined) confirmed[token] = Math.max(confirmed[token] || 0, Number(p.offset));
+  const timeout = Math.min(Number(p.timeout || 0), 30);
+  if (!pendingFor(token).length && timeout > 0) await waitForUser(timeout * 1000);
+  const limit = Number(p.limit || 100);
+  res.json({ ok: true, result: pendingFor(token).slice(0, limit).map(formatUpdate) });
+});
+
+for (const method of ['setMyCommands', 'deleteMyCommands', 'setChatMenuButton', 'sendChatAction',
+  'setMyDescription', 'setMyShortDescription']) {
+  app.all(`/bot:token/${method}`, (req, res) => res.json({ ok: true, result: true }));
+}
+
+app.all('/bot:token/sendDocument', (req, res) => {
+  const p = params(req);
+  const msg = server.addBotMessage({ chat_id: p.chat_id, text: p.caption || '', document: true },
+    req.params.token);
+  res.json({ ok: true, result: msg });
+});
+
+app.all('/bot:token/answerCallbackQuery', (req, res) => res.json({ ok: true, result: true }));
+
+// edits: applied to the stored message (a removed keyboard too) and answered like Telegram
+app.all('/bot:token/editMessage:what', (req, res) => {
+  const p = params(req);
+  const stored = server.storage.botMessages.find(
+    (u) => String(u.messageId) === String(p.message_id)
+      && String(u.message.chat_id) === String(p.chat_id),
+  );
+  if (!stored) {
+    res.status(400).json({ ok: false, error_code: 400, description: 'Bad Request: message to edit not found' });
+    return;
+  }
+  const change = TelegramServer.normalizeMessage(Object.assign({}, p));
+  if (req.params.what === 'ReplyMarkup' && !change.reply_markup) delete stored.message.reply_markup;
+  if (req.params.what === 'Text' && !change.reply_markup) delete stored.message.reply_markup;
+  stored.message = Object.assign({}, stored.message, change);
+  stored.edited = (stored.edited || 0) + 1;
+  res.json({ ok: true, result: true });
+});
+
+app.all('/bot:token/setWebhook', (req, res) => {
+  const p = params(req);
+  server.setWebhook(p, req.params.token);
+  res.json({ ok: true, result: true });
+});
+
+app.get('/e2e/messages', (req, res) => {
+  const after = Number(req.query.after || 0);
+  const result = server.storage.botMessages
+    .filter((u) => u.botToken === req.query.token && String(u.message.chat_id) === String(req.query.chat))
+    .filter((u) => u.messageId > after || (req.query.edits && u.edited))
+    .map((u) => ({ ...u.message, message_id: u.messageId, edited: u.edited || 0 }));
+  res.json({ ok: true, result });
+});
+
+app.use(server.webServer);
+
+http.createServer(app).listen(port, '127.0.0.1', () => {
+  process.stdout.write(`emulator listening on ${port}\n`);
+});
