@@ -88,6 +88,12 @@ class Rules:
         return min(reward, self.reward_cap_yuan * 100)
 
 
+@cache
+def default_rules() -> Rules:
+    """The rules of ``complaints/data/rules.toml``, read once per process."""
+    return load_rules()
+
+
 def load_rules(path: Path | None = None) -> Rules:
     with (path or RULES_FILE).open("rb") as fh:
         data = tomllib.load(fh)

@@ -1,31 +1,67 @@
-"""Case intake: the one service every channel (web, API, bot, Open311) calls."""
+"""Case intake: the one service every channel (web, API, bot, Open311) calls.
+
+Splitting: the regulation asks that a message which is both a complaint and a tip be
+handled as two cases. The router reads the message sentence by sentence; if at least
+one sentence reads as a complaint and at least one as a tip, and the submitter left a
+contact and did not ask for anonymity (a complaint cannot be anonymous), two cases are
+filed: first the kind the submitter chose (the complaint when they left it to the
+router), then the other one with ``split_from_id`` pointing at the first. Both carry
+the whole text (each department needs the context) and open with the same access code.
+"""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from nlp.router import Router, RoutingResult
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from complaints.deadlines import Rules, add_working_days, load_rules
-from complaints.models import CHANNELS, KINDS, Case, CaseEvent, OutboxEvent
+from complaints.deadlines import Rules, add_working_days, default_rules
+from complaints.duplicates import find_duplicate
+from complaints.models import CHANNELS, KINDS, Case, CaseEvent, Department
+from complaints.outbox import announce
+from complaints.workflow import overdue_deadline
+from nlp.router import Router, RoutingResult
 from zhixin.db import utcnow
-from zhixin.security import Cipher, keyed_hash, readable_code
+from zhixin.security import READABLE, Cipher, keyed_hash, readable_code
 
 CHINA = ZoneInfo("Asia/Shanghai")
 MAX_TEXT = 5000
+MAX_SPLIT_SENTENCES = 12
+_SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;]?")
+_IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{8,80}$")
 
 
 class IntakeError(ValueError):
-    """The submission cannot be accepted as it is; ``field`` names what is wrong."""
+    """The submission cannot be accepted as it is; ``field`` names what is wrong.
 
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
+    ``msgid`` is the English message with ``{placeholders}`` filled from ``params``, so
+    each channel can show it in the reader's language (``localized()``).
+    """
+
+    status = 400
+
+    def __init__(self, field: str, message: str, **params: Any) -> None:
+        super().__init__(message.format(**params) if params else message)
         self.field = field
+        self.msgid = message
+        self.params = params
+
+    def localized(self) -> str:
+        from zhixin.i18n import gettext
+
+        text = gettext(self.msgid)
+        return text.format(**self.params) if self.params else text
+
+
+class IdempotencyConflict(IntakeError):
+    """The idempotency key was already used for a different submission."""
+
+    status = 409
 
 
 @dataclass(slots=True)
@@ -42,14 +78,22 @@ class Submission:
     bot_chat_id: int | None = None
     idempotency_key: str | None = None
     received_at: datetime | None = None  # demo data and imports set this; else now
+    department: str | None = None  # the submitter's own choice (an Open311 service code)
+    address: str | None = None
+    lat: float | None = None
+    lon: float | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
 class Filed:
     case: Case
-    access_code: str | None  # None when an idempotent retry returned an existing case
+    # a retry with the same idempotency key gets the same code back (derived from the key)
+    access_code: str | None
     routing: RoutingResult | None
+    replayed: bool = False
+    # the other case(s) filed from the same message (the tip part of a split)
+    related: tuple[Case, ...] = ()
 
 
 def china_date(moment: datetime) -> date:
@@ -61,24 +105,55 @@ def tracking_number(moment: datetime) -> str:
     return f"ZX{china_date(moment):%Y%m%d}{readable_code(6)}"
 
 
+def code_for_key(secret_key: str, idempotency_key: str) -> str:
+    """The access code for a submission sent with an idempotency key: derived from the key
+    under the secret, so a retry gets the same code back without it being stored."""
+    digest = int(keyed_hash(secret_key, f"idempotency:{idempotency_key}"), 16)
+    chars = []
+    for _ in range(8):
+        digest, i = divmod(digest, len(READABLE))
+        chars.append(READABLE[i])
+    return "".join(chars)
+
+
 def _clean_text(text: str) -> str:
     # control characters other than newlines and tabs carry no meaning in a complaint
     return "".join(ch for ch in text if ch in "\n\t" or (ch >= " " and ch != "\x7f")).strip()
 
 
+def _optional_text(value: Any, name: str, limit: int) -> None:
+    if value is not None and not isinstance(value, str):
+        raise IntakeError(name, "{name} must be text", name=name)
+    if value is not None and len(value) > limit:
+        raise IntakeError(name, "{name} is longer than {limit} characters", name=name, limit=limit)
+
+
 def validate(sub: Submission) -> None:
     if sub.channel not in CHANNELS:
-        raise IntakeError("channel", f"unknown channel {sub.channel!r}")
-    if not isinstance(sub.text, str) or not sub.text.strip():
+        raise IntakeError("channel", "unknown channel {channel}", channel=sub.channel)
+    if not isinstance(sub.text, str) or not _clean_text(sub.text):
         raise IntakeError("text", "describe the problem")
     if len(sub.text) > MAX_TEXT:
-        raise IntakeError("text", f"the description is longer than {MAX_TEXT} characters")
+        raise IntakeError(
+            "text", "the description is longer than {limit} characters", limit=MAX_TEXT
+        )
     if sub.kind is not None and sub.kind not in ("complaint", "tip"):
         raise IntakeError("kind", "kind must be complaint or tip")
-    if sub.company is not None and len(sub.company) > 200:
-        raise IntakeError("company", "the company name is longer than 200 characters")
-    if sub.contact is not None and len(sub.contact) > 200:
-        raise IntakeError("contact", "the contact is longer than 200 characters")
+    _optional_text(sub.company, "company", 200)
+    _optional_text(sub.contact, "contact", 200)
+    _optional_text(sub.reporter_name, "name", 100)
+    _optional_text(sub.address, "address", 200)
+    if not isinstance(sub.anonymous, bool):
+        raise IntakeError("anonymous", "anonymous must be true or false")
+    if sub.idempotency_key is not None and not _IDEMPOTENCY_KEY.match(sub.idempotency_key):
+        raise IntakeError(
+            "idempotency_key", "the idempotency key must be 8 to 80 printable ASCII characters"
+        )
+    for name, value, bound in (("lat", sub.lat, 90), ("long", sub.lon, 180)):
+        if value is not None and not -bound <= value <= bound:
+            raise IntakeError(
+                name, "{name} must be between -{bound} and {bound}", name=name, bound=bound
+            )
 
 
 def deadlines(kind: str, received: date, rules: Rules) -> tuple[date | None, date | None]:
@@ -89,6 +164,32 @@ def deadlines(kind: str, received: date, rules: Rules) -> tuple[date | None, dat
     if kind == "tip":
         return add_working_days(received, rules.decide_tip), None
     return None, None
+
+
+def sentences(text: str) -> list[str]:
+    return [s.strip() for s in _SENTENCE.findall(text) if len(s.strip()) >= 4]
+
+
+def is_mixed(router: Router, text: str) -> bool:
+    """True when some sentences read as a complaint and others as a tip."""
+    parts = sentences(text)[:MAX_SPLIT_SENTENCES]
+    if len(parts) < 2:
+        return False
+    kinds = {router.route(part).kind for part in parts}
+    return {"complaint", "tip"} <= kinds
+
+
+async def _replay(session: AsyncSession, sub: Submission, text: str, secret_key: str) -> Filed:
+    existing = await session.scalar(select(Case).where(Case.idempotency_key == sub.idempotency_key))
+    if existing is None:
+        raise LookupError
+    if existing.text != text or existing.channel != sub.channel:
+        raise IdempotencyConflict(
+            "idempotency_key", "this idempotency key was already used for another submission"
+        )
+    related = tuple(await session.scalars(select(Case).where(Case.split_from_id == existing.id)))
+    code = code_for_key(secret_key, sub.idempotency_key or "")
+    return Filed(existing, code, None, replayed=True, related=related)
 
 
 async def file_case(
@@ -103,27 +204,83 @@ async def file_case(
     """Route, store and log a new case in the caller's transaction (caller commits).
 
     A complaint needs a way to reach the complainant; a tip may be anonymous.
-    Retries with the same idempotency key return the first case.
+    Retries with the same idempotency key return the first case with the same code.
     """
     validate(sub)
-    if sub.idempotency_key:
-        existing = await session.scalar(
-            select(Case).where(Case.idempotency_key == sub.idempotency_key)
-        )
-        if existing is not None:
-            return Filed(existing, None, None)
     text = _clean_text(sub.text)
+    if sub.idempotency_key:
+        try:
+            return await _replay(session, sub, text, secret_key)
+        except LookupError:
+            pass
+    rules = rules or default_rules()
     routing = router.route(text, kind_hint=sub.kind, company_hint=sub.company)
     kind = sub.kind or routing.kind
-    anonymous = bool(sub.anonymous) and kind == "tip"
-    if kind == "complaint" and not (sub.contact and sub.contact.strip()):
-        raise IntakeError("contact", "a complaint needs a way to reach you (phone or e-mail)")
     if kind not in KINDS:
-        raise IntakeError("kind", f"unknown kind {kind!r}")
+        raise IntakeError("kind", "kind must be complaint or tip")
+    anonymous = sub.anonymous and kind == "tip"
+    has_contact = bool(sub.contact and sub.contact.strip())
+    if kind != "tip" and not has_contact:
+        raise IntakeError("contact", "a complaint needs a way to reach you (phone or e-mail)")
+    if sub.department is not None:
+        dept = await session.get(Department, sub.department)
+        if dept is None or not dept.active:
+            raise IntakeError("department", "unknown department {code}", code=sub.department)
     now = sub.received_at or utcnow()
-    accept_due, resolve_due = deadlines(kind, china_date(now), rules or load_rules())
-    code = readable_code(8)
-    case = Case(
+    code = code_for_key(secret_key, sub.idempotency_key) if sub.idempotency_key else None
+    code = code or readable_code(8)
+    parts: list[tuple[str, RoutingResult]] = [(kind, routing)]
+    if kind != "inquiry" and has_contact and not sub.anonymous and is_mixed(router, text):
+        first = sub.kind or "complaint"
+        parts = [
+            (k, router.route(text, kind_hint=k, company_hint=sub.company))
+            for k in (first, "tip" if first == "complaint" else "complaint")
+        ]
+    cases: list[Case] = []
+    for i, (part_kind, part_routing) in enumerate(parts):
+        case = _new_case(
+            sub, text, part_kind, part_routing, anonymous, now, code, secret_key, cipher, rules
+        )
+        if i == 0:
+            case.idempotency_key = sub.idempotency_key
+        else:
+            case.split_from_id = cases[0].id
+        session.add(case)
+        await session.flush()
+        duplicate = await find_duplicate(
+            session,
+            text,
+            case.enterprise_uscc,
+            case.company,
+            now,
+            exclude=tuple(c.id for c in [*cases, case]),
+        )
+        if duplicate is not None:
+            case.duplicate_of_id = duplicate.id
+        _log_filed(session, case, sub.channel, now, duplicate)
+        cases.append(case)
+    return Filed(cases[0], code, parts[0][1], related=tuple(cases[1:]))
+
+
+def _new_case(
+    sub: Submission,
+    text: str,
+    kind: str,
+    routing: RoutingResult,
+    anonymous: bool,
+    now: datetime,
+    code: str,
+    secret_key: str,
+    cipher: Cipher,
+    rules: Rules,
+) -> Case:
+    accept_due, resolve_due = deadlines(kind, china_date(now), rules)
+    reasons = list(routing.reasons)
+    department = routing.department
+    if sub.department is not None and sub.department != routing.department:
+        department = sub.department
+        reasons.append(f"chosen by the submitter: {sub.department}")
+    return Case(
         tracking_no=tracking_number(now),
         access_code_hash=keyed_hash(secret_key, code),
         kind=kind,
@@ -133,46 +290,68 @@ async def file_case(
         company=sub.company or routing.company,
         enterprise_uscc=routing.enterprise,
         city=sub.city,
-        department=routing.department,
+        address=sub.address,
+        lat=sub.lat,
+        lon=sub.lon,
+        department=department,
         routed_department=routing.department,
         routing_confidence=routing.confidence,
-        routing_reasons=list(routing.reasons),
+        routing_reasons=reasons,
         status="received",
         anonymous=anonymous,
         contact_enc=None if anonymous else cipher.encrypt(sub.contact),
         reporter_name_enc=None if anonymous else cipher.encrypt(sub.reporter_name),
-        bot_chat_id=sub.bot_chat_id,
-        idempotency_key=sub.idempotency_key,
+        bot_chat_id=None if anonymous else sub.bot_chat_id,
         created_at=now,
         accept_due=accept_due,
         resolve_due=resolve_due,
     )
-    session.add(case)
-    await session.flush()
+
+
+def _log_filed(
+    session: AsyncSession, case: Case, channel: str, now: datetime, duplicate: Case | None
+) -> None:
+    data: dict[str, Any] = {"department": case.department, "kind": case.kind}
+    if duplicate is not None:
+        data["duplicate_of"] = duplicate.tracking_no
+    if case.split_from_id is not None:
+        data["split_from"] = case.split_from_id
     session.add(
         CaseEvent(
             case_id=case.id,
             at=now,
-            actor=f"citizen:{sub.channel}",
+            actor=f"citizen:{channel}",
             action="filed",
             to_status="received",
-            data={"department": case.department, "kind": kind},
+            data=data,
         )
     )
-    session.add(
-        OutboxEvent(
-            topic="case.filed",
-            created_at=now,
-            payload={"case_id": case.id, "department": case.department, "kind": kind},
-        )
+    announce(
+        session,
+        "case.filed",
+        {
+            "case_id": case.id,
+            "tracking_no": case.tracking_no,
+            "department": case.department,
+            "kind": case.kind,
+            "channel": channel,
+            "duplicate_of_id": case.duplicate_of_id,
+            "split_from_id": case.split_from_id,
+        },
+        at=now,
     )
-    return Filed(case, code, routing)
 
 
 def is_overdue(case: Case, today: date) -> bool:
     """Past the deadline that applies to the case's current status."""
-    if case.status == "received" and case.accept_due:
-        return today > case.accept_due
-    if case.status in ("accepted", "in_progress") and case.resolve_due:
-        return today > case.resolve_due
-    return False
+    return (
+        overdue_deadline(
+            case.status,
+            case.accept_due,
+            case.resolve_due,
+            case.notify_due,
+            case.notified_at is not None,
+            today,
+        )
+        is not None
+    )

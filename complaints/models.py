@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
     JSON,
@@ -59,6 +60,10 @@ class Case(Base):
         ForeignKey("enterprises.uscc", ondelete="SET NULL"), index=True
     )
     city: Mapped[str | None] = mapped_column(String(20))
+    # where the problem is, when the submitter says (Open311 address_string, lat/long)
+    address: Mapped[str | None] = mapped_column(String(200))
+    lat: Mapped[float | None] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float)
     category: Mapped[str | None] = mapped_column(String(30))
     department: Mapped[str] = mapped_column(ForeignKey("departments.code"))
     routed_department: Mapped[str] = mapped_column(String(32))
@@ -80,6 +85,8 @@ class Case(Base):
     accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # when a real-name tip reporter was told the decision (deadline: notify_due)
+    notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reject_reason: Mapped[str | None] = mapped_column(String(32))
     outcome: Mapped[str | None] = mapped_column(String(32))
     recovered_fen: Mapped[int] = mapped_column(BigInteger, default=0)
@@ -175,3 +182,22 @@ class Campaign(Base):
     end_month: Mapped[int] = mapped_column(Integer)
     end_day: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def name(self, lang: str) -> str:
+        return self.name_en if lang.startswith("en") else self.name_zh
+
+    def period(self, year: int) -> tuple[date, date]:
+        """First and last day of the ``year`` campaign; a window that ends before it
+        starts (say 12-15 to 01-15) runs into the next year."""
+        start = date(year, self.start_month, self.start_day)
+        wraps = (self.end_month, self.end_day) < (self.start_month, self.start_day)
+        return start, date(year + 1 if wraps else year, self.end_month, self.end_day)
+
+    def period_containing(self, day: date | None = None) -> tuple[date, date] | None:
+        """The window that ``day`` (default: today in China) falls in, or None."""
+        day = day or datetime.now(ZoneInfo("Asia/Shanghai")).date()
+        for year in (day.year, day.year - 1):
+            start, end = self.period(year)
+            if start <= day <= end:
+                return start, end
+        return None

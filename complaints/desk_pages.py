@@ -1,0 +1,216 @@
+"""The department desk's pages under ``/desk``: log in with the staff token, list the
+department's cases with overdue flags, read a case and act on it through forms.
+
+The login sets a signed session cookie (HttpOnly, SameSite=Strict, path /desk). The
+signature covers the staff id, the time of login and the token's hash, so revoking the
+token (or issuing a new one) ends every session made with it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import time
+from typing import Any
+
+from aiohttp import web
+
+from complaints import casework, workflow
+from complaints.accounts import staff_for_token
+from complaints.casework import CaseNotFound
+from complaints.deadlines import default_rules
+from complaints.desk import PARAMS, case_detail, case_summary, run_action
+from complaints.intake import china_date
+from complaints.models import STATUSES, Staff
+from zhixin import csrf
+from zhixin.db import utcnow
+from zhixin.i18n import gettext
+from zhixin.security import Cipher
+from zhixin.web import lang, render, services
+
+COOKIE = "zx_desk"
+MAX_AGE = 12 * 3600
+NO_STORE = {"Cache-Control": "no-store"}
+
+
+def _sign(secret: str, staff_id: int, issued: int, token_hash: str) -> str:
+    message = f"desk-session:{staff_id}:{issued}:{token_hash}".encode()
+    return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
+
+
+def session_cookie(secret: str, staff: Staff, now: float | None = None) -> str:
+    issued = int(now if now is not None else time.time())
+    return f"{staff.id}.{issued}.{_sign(secret, staff.id, issued, staff.token_hash)}"
+
+
+async def session_staff(request: web.Request) -> Staff | None:
+    """The logged-in staff member, or None (no, bad, expired or revoked session)."""
+    raw = request.cookies.get(COOKIE, "")
+    parts = raw.split(".")
+    if len(parts) != 3 or not parts[0].isdigit() or not parts[1].isdigit():
+        return None
+    staff_id, issued, signature = int(parts[0]), int(parts[1]), parts[2]
+    if not 0 <= time.time() - issued <= MAX_AGE or staff_id > 2**31:
+        return None
+    async with services(request).sessions() as session:
+        staff = await session.get(Staff, staff_id)
+    if staff is None or staff.revoked_at is not None:
+        return None
+    secret = services(request).settings.require_secret()
+    expected = _sign(secret, staff.id, issued, staff.token_hash)
+    return staff if hmac.compare_digest(expected, signature) else None
+
+
+def _page(template: str, request: web.Request, ctx: dict[str, Any], status: int = 200):
+    response = render(template, request, ctx, status=status)
+    response.headers.update(NO_STORE)
+    return response
+
+
+def _login_page(request: web.Request, error: str | None = None, status: int = 200):
+    return _page("cases/desk_login.html", request, {"error": error}, status)
+
+
+def _redirect(request: web.Request, path: str) -> web.HTTPSeeOther:
+    separator = "&" if "?" in path else "?"
+    return web.HTTPSeeOther(f"{path}{separator}lang={lang(request)}")
+
+
+async def desk_home(request: web.Request) -> web.Response:
+    staff = await session_staff(request)
+    if staff is None:
+        return _login_page(request)
+    status = request.query.get("status") or None
+    status = status if status in STATUSES else None
+    overdue = True if request.query.get("overdue") == "true" else None
+    today = china_date(utcnow())
+    async with services(request).sessions() as session:
+        cases = await casework.list_cases(
+            session, staff, today=today, status=status, overdue=overdue, limit=200
+        )
+    spec = services(request).departments.get(staff.department)
+    ctx = {
+        "staff": staff,
+        "department_name": spec.name(lang(request)) if spec else staff.department,
+        "cases": [case_summary(c, today) for c in cases],
+        "statuses": STATUSES,
+        "status": status,
+        "overdue": overdue,
+        "done": request.query.get("done"),
+    }
+    return _page("cases/desk_list.html", request, ctx)
+
+
+async def login(request: web.Request) -> web.StreamResponse:
+    form = await request.post()
+    csrf.check(request, form.get("csrf_token") if isinstance(form.get("csrf_token"), str) else None)
+    token = form.get("token")
+    staff = None
+    if isinstance(token, str) and 0 < len(token.strip()) <= 200:
+        async with services(request).sessions() as session:
+            staff = await staff_for_token(session, token.strip())
+    if staff is None:
+        return _login_page(request, gettext("This token is not valid."), 401)
+    response = _redirect(request, "/desk")
+    value = session_cookie(services(request).settings.require_secret(), staff)
+    response.set_cookie(
+        COOKIE,
+        value,
+        max_age=MAX_AGE,
+        httponly=True,
+        samesite="Strict",
+        secure=request.secure,
+        path="/desk",
+    )
+    raise response
+
+
+async def logout(request: web.Request) -> web.StreamResponse:
+    form = await request.post()
+    csrf.check(request, form.get("csrf_token") if isinstance(form.get("csrf_token"), str) else None)
+    response = _redirect(request, "/desk")
+    response.del_cookie(COOKIE, path="/desk")
+    raise response
+
+
+async def _case_page(
+    request: web.Request, staff: Staff, error: str | None = None, status: int = 200
+) -> web.Response:
+    svc = services(request)
+    number = request.match_info["tracking_no"]
+    async with svc.sessions() as session:
+        try:
+            case = await casework.case_for_staff(session, staff, number, events=True)
+        except CaseNotFound:
+            raise web.HTTPNotFound(text=gettext("no such case at your department")) from None
+        detail = await case_detail(
+            session, staff, case, Cipher(svc.settings.require_secret()), china_date(utcnow())
+        )
+    names = {c: d.name(lang(request)) for c, d in svc.departments.items()}
+    ctx = {
+        "staff": staff,
+        "case": detail,
+        "error": error,
+        "done": request.query.get("done"),
+        "department_names": names,
+        "transfer_targets": sorted(c for c in names if c != staff.department),
+        "reject_reasons": workflow.REJECT_REASONS,
+        "outcomes": workflow.OUTCOMES.get(detail["kind"], ()),
+        "reward_levels": [r.level for r in default_rules().reward_levels],
+    }
+    return _page("cases/desk_case.html", request, ctx, status)
+
+
+async def case_page(request: web.Request) -> web.StreamResponse:
+    staff = await session_staff(request)
+    if staff is None:
+        raise _redirect(request, "/desk")
+    return await _case_page(request, staff)
+
+
+def _form_params(action: str, form: dict[str, str]) -> dict[str, Any]:
+    """Form fields as the action's parameters (checkbox, numbers), empty fields left out."""
+    params: dict[str, Any] = {}
+    for name in PARAMS[action]:
+        value = form.get(name, "").strip()
+        if name == "public":
+            params[name] = value == "1"
+        elif name == "reward_level" and value:
+            params[name] = int(value) if value.isdigit() and len(value) < 3 else value
+        elif value:
+            params[name] = value
+    return params
+
+
+async def case_action(request: web.Request) -> web.StreamResponse:
+    staff = await session_staff(request)
+    if staff is None:
+        raise web.HTTPUnauthorized(text=gettext("log in to the desk first"))
+    raw = await request.post()
+    form = {k: v for k, v in raw.items() if isinstance(v, str)}
+    csrf.check(request, form.get("csrf_token"))
+    action = request.match_info["action"]
+    number = request.match_info["tracking_no"]
+    if action not in PARAMS:
+        raise web.HTTPNotFound()
+    try:
+        result = await run_action(
+            services(request), staff, number, action, _form_params(action, form)
+        )
+    except CaseNotFound:
+        raise web.HTTPNotFound(text=gettext("no such case at your department")) from None
+    except workflow.WorkflowError as exc:
+        message = gettext(exc.msgid).format(**exc.params)
+        return await _case_page(request, staff, message, exc.status)
+    if result.case.department != staff.department:
+        # transferred away: the case is no longer this desk's to see
+        raise _redirect(request, f"/desk?done={action}")
+    raise _redirect(request, f"/desk/cases/{number}?done={action}")
+
+
+def setup(app: web.Application) -> None:
+    app.router.add_get("/desk", desk_home, name="desk")
+    app.router.add_post("/desk/login", login, name="desk_login")
+    app.router.add_post("/desk/logout", logout, name="desk_logout")
+    app.router.add_get("/desk/cases/{tracking_no}", case_page, name="desk_case")
+    app.router.add_post("/desk/cases/{tracking_no}/{action}", case_action, name="desk_case_action")

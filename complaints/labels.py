@@ -1,0 +1,71 @@
+"""Human words for the codes of a case (status, kind, reasons, outcomes), translated."""
+
+from __future__ import annotations
+
+from zhixin.i18n import gettext
+
+
+def N_(message: str) -> str:
+    """Mark a msgid for translation where it is defined; translated where it is shown."""
+    return message
+
+
+LABELS: dict[str, dict[str, str]] = {
+    "status": {
+        "received": N_("Received"),
+        "accepted": N_("Accepted"),
+        "rejected": N_("Not accepted"),
+        "in_progress": N_("In progress"),
+        "resolved": N_("Resolved"),
+        "closed": N_("Closed"),
+    },
+    "kind": {
+        "complaint": N_("Complaint"),
+        "tip": N_("Tip"),
+        "inquiry": N_("Inquiry"),
+    },
+    "reject_reason": {
+        "outside_remit": N_("Outside this department's remit"),
+        "court_or_arbitration": N_("Already before a court or arbitration"),
+        "not_consumer_dispute": N_("Not a consumer dispute"),
+        "over_three_years": N_("More than three years old"),
+        "missing_materials": N_("Materials missing"),
+        "other": N_("Other reason"),
+    },
+    "outcome": {
+        "mediated": N_("Settled by mediation"),
+        "refunded": N_("Refunded"),
+        "repaired": N_("Repaired"),
+        "replaced": N_("Replaced"),
+        "compensated": N_("Compensated"),
+        "mediation_failed": N_("Mediation failed"),
+        "case_opened": N_("Investigation opened"),
+        "not_substantiated": N_("Not substantiated"),
+        "answered": N_("Answered"),
+    },
+    "action": {
+        "filed": N_("Filed"),
+        "accept": N_("Accepted"),
+        "reject": N_("Not accepted"),
+        "transfer": N_("Transferred"),
+        "progress": N_("Progress"),
+        "resolve": N_("Resolved"),
+        "close": N_("Closed"),
+        "notify": N_("Reporter informed"),
+        "rate": N_("Rated"),
+        "overdue": N_("Deadline passed"),
+    },
+    "deadline": {
+        "accept": N_("acceptance decision"),
+        "resolve": N_("resolution"),
+        "notify": N_("notice to the reporter"),
+    },
+}
+
+
+def label(group: str, code: str | None) -> str:
+    """The translated word for ``code`` in ``group``; the code itself when unknown."""
+    if code is None:
+        return ""
+    msgid = LABELS.get(group, {}).get(code)
+    return gettext(msgid) if msgid else code

@@ -1,0 +1,305 @@
+"""Open311 GeoReport v2 under ``/open311/v2/``: services are the departments plus ``auto``
+(the router decides); requests are cases. Every path ends in ``.json`` or ``.xml``.
+
+A request is answered at once with its ``service_request_id`` (the tracking number), a
+``token`` (the tracking number signed under the service secret, so tokens cannot be
+made up to probe for cases), and, as an extension, the citizen's ``access_code``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+
+from aiohttp import web
+from sqlalchemy import select
+
+from complaints import open311_format as fmt311
+from complaints import service
+from complaints.accounts import api_key_valid
+from complaints.intake import IntakeError, Submission
+from complaints.limits import RateLimited
+from complaints.models import Case
+from zhixin.clients import client_address
+from zhixin.db import utcnow
+from zhixin.web import lang, services
+
+PREFIX = "/open311/v2"
+MAX_RANGE = timedelta(days=90)
+MAX_RESULTS = 1000
+MAX_IDS = 100
+
+
+class Open311Error(Exception):
+    def __init__(self, status: int, description: str) -> None:
+        super().__init__(description)
+        self.status = status
+        self.description = description
+
+
+Handler = Callable[[web.Request, str], Awaitable[web.Response]]
+Handler0 = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def open311(handler: Handler) -> Callable[[web.Request], Awaitable[web.Response]]:
+    """Check the format extension and answer every failure as the spec's error array."""
+
+    async def wrapped(request: web.Request) -> web.Response:
+        fmt = request.match_info.get("fmt", "json")
+        if fmt not in fmt311.FORMATS:
+            return fmt311.error("json", 404, f"unknown format .{fmt}; use .json or .xml")
+        try:
+            return await handler(request, fmt)
+        except Open311Error as exc:
+            return fmt311.error(fmt, exc.status, exc.description)
+        except web.HTTPRequestEntityTooLarge:
+            return fmt311.error(fmt, 413, "the request body is too large")
+
+    wrapped.__name__ = handler.__name__
+    return wrapped
+
+
+def token_for(secret: str, tracking_no: str) -> str:
+    sig = hmac.new(secret.encode(), f"open311-token:{tracking_no}".encode(), hashlib.sha256)
+    return f"{tracking_no}-{sig.hexdigest()[:20]}"
+
+
+def tracking_no_of(secret: str, token: str) -> str | None:
+    number, _, _sig = token.rpartition("-")
+    if not number or len(token) > 64:
+        return None
+    return number if hmac.compare_digest(token_for(secret, number), token) else None
+
+
+@open311
+async def get_discovery(request: web.Request, fmt: str) -> web.Response:
+    base = f"{request.scheme}://{request.host}{PREFIX}"
+    return fmt311.respond(fmt311.discovery(base), fmt, "discovery")
+
+
+@open311
+async def get_services(request: web.Request, fmt: str) -> web.Response:
+    specs = [s for s in services(request).registry]
+    items = [fmt311.service(None, lang(request))]
+    items += [fmt311.service(spec, lang(request)) for spec in specs]
+    return fmt311.respond(items, fmt, "services")
+
+
+@open311
+async def get_service_definition(request: web.Request, fmt: str) -> web.Response:
+    code = request.match_info["code"]
+    if code != fmt311.AUTO and code not in services(request).departments:
+        raise Open311Error(404, f"unknown service_code {code}")
+    return fmt311.respond(fmt311.definition(code, lang(request)), fmt, "service_definition")
+
+
+def _float(form: dict[str, str], name: str) -> float | None:
+    raw = form.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        value = float(raw)
+    except ValueError:
+        raise Open311Error(400, f"{name} must be a decimal number") from None
+    if value != value or value in (float("inf"), float("-inf")):
+        raise Open311Error(400, f"{name} must be a decimal number")
+    return value
+
+
+def _submission(form: dict[str, str], request: web.Request) -> Submission:
+    code = form.get("service_code", "").strip()
+    if not code:
+        raise Open311Error(400, "service_code is required")
+    if code != fmt311.AUTO and code not in services(request).departments:
+        raise Open311Error(404, f"unknown service_code {code}")
+    description = form.get("description", "")
+    if not description.strip():
+        raise Open311Error(400, "description is required")
+    kind = form.get("attribute[kind]", "").strip() or None
+    if kind not in (None, "complaint", "tip"):
+        raise Open311Error(400, "attribute[kind] must be complaint or tip")
+    anonymous_raw = form.get("attribute[anonymous]", "false").strip().lower()
+    if anonymous_raw not in ("true", "false", ""):
+        raise Open311Error(400, "attribute[anonymous] must be true or false")
+    names = [form.get("first_name", "").strip(), form.get("last_name", "").strip()]
+    contact = " / ".join(
+        v for v in (form.get("email", "").strip(), form.get("phone", "").strip()) if v
+    )
+    key = request.headers.get("Idempotency-Key", "").strip()
+    return Submission(
+        text=description,
+        channel="open311",
+        kind=kind,
+        company=form.get("attribute[company]", "").strip() or None,
+        contact=contact or None,
+        reporter_name=" ".join(n for n in names if n) or None,
+        anonymous=anonymous_raw == "true",
+        lang=lang(request),
+        idempotency_key=f"open311:{key}" if key else None,
+        department=None if code == fmt311.AUTO else code,
+        address=form.get("address_string", "").strip() or None,
+        lat=_float(form, "lat"),
+        lon=_float(form, "long"),
+    )
+
+
+@open311
+async def post_request(request: web.Request, fmt: str) -> web.Response:
+    try:
+        raw = await request.post()
+    except ValueError:
+        raise Open311Error(400, "send the fields as application/x-www-form-urlencoded") from None
+    form = {k: v for k, v in raw.items() if isinstance(v, str)}
+    svc = services(request)
+    key = form.get("api_key", "").strip()
+    async with svc.sessions() as session:
+        valid = bool(key) and len(key) <= 200 and await api_key_valid(session, key) is not None
+    if not valid:
+        raise Open311Error(403, "a valid api_key is required to post a request")
+    sub = _submission(form, request)
+    try:
+        filed = await service.submit(svc, sub, client=client_address(request))
+    except IntakeError as exc:
+        status = 409 if exc.status == 409 else 400
+        raise Open311Error(status, f"{exc.field}: {exc}") from None
+    except RateLimited as exc:
+        response = fmt311.error(
+            fmt, 429, f"too many requests; try again in {exc.minutes} minutes"
+        )
+        response.headers["Retry-After"] = exc.header
+        return response
+    secret = svc.settings.require_secret()
+    items = []
+    for case in (filed.case, *filed.related):
+        spec = svc.departments.get(case.department)
+        notice = (
+            f"{case.tracking_no}: {spec.name(lang(request)) if spec else case.department}; "
+            f"access code {filed.access_code}"
+        )
+        items.append(
+            {
+                "service_request_id": case.tracking_no,
+                "token": token_for(secret, case.tracking_no),
+                "service_notice": notice,
+                "account_id": None,
+                "access_code": filed.access_code,
+            }
+        )
+    return fmt311.respond(items, fmt, "requests", status=201)
+
+
+def _datetime(request: web.Request, name: str) -> datetime | None:
+    if name not in request.query:
+        return None
+    raw = request.query[name].strip()
+    try:
+        moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+        return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
+    except (ValueError, OverflowError):
+        raise Open311Error(
+            400, f"{name} must be a W3C date-time such as 2026-01-01T00:00:00Z"
+        ) from None
+
+
+def _list(request: web.Request, name: str) -> list[str]:
+    return [v.strip() for v in request.query.get(name, "").split(",") if v.strip()]
+
+
+async def _render_cases(request: web.Request, fmt: str, cases: list[Case]) -> web.Response:
+    departments = services(request).departments
+    items = []
+    for case in cases:
+        item = fmt311.public_request(case, departments.get(case.department), lang(request))
+        if item is not None:
+            items.append(item)
+    return fmt311.respond(items, fmt, "requests")
+
+
+@open311
+async def get_requests(request: web.Request, fmt: str) -> web.Response:
+    ids = _list(request, "service_request_id")
+    if len(ids) > MAX_IDS:
+        raise Open311Error(400, f"at most {MAX_IDS} service_request_id values at once")
+    # every filter is checked, even those the ids override
+    start, end = _datetime(request, "start_date"), _datetime(request, "end_date")
+    if start and end and end < start:
+        raise Open311Error(400, "end_date is before start_date")
+    if start and end and end - start > MAX_RANGE:
+        raise Open311Error(400, "start_date and end_date may not span more than 90 days")
+    try:
+        end = end or (start + MAX_RANGE if start else utcnow())
+        start = start or end - MAX_RANGE
+    except OverflowError:
+        raise Open311Error(400, "start_date or end_date is out of range") from None
+    statuses = {s.lower() for s in _list(request, "status")}
+    if statuses - {"open", "closed"}:
+        raise Open311Error(400, "status must be open or closed")
+    stmt = select(Case)
+    if ids:
+        # the ids override every other filter (GeoReport v2)
+        stmt = stmt.where(Case.tracking_no.in_([i.upper() for i in ids]))
+    else:
+        stmt = stmt.where(Case.created_at >= start, Case.created_at <= end, Case.kind != "tip")
+        codes = _list(request, "service_code")
+        if codes:
+            stmt = stmt.where(Case.department.in_(codes))
+        if statuses == {"open"}:
+            stmt = stmt.where(Case.status.in_(fmt311.OPEN))
+        elif statuses == {"closed"}:
+            stmt = stmt.where(Case.status.not_in(fmt311.OPEN))
+    stmt = stmt.order_by(Case.created_at.desc(), Case.id.desc()).limit(MAX_RESULTS)
+    async with services(request).sessions() as session:
+        cases = list(await session.scalars(stmt))
+    return await _render_cases(request, fmt, cases)
+
+
+@open311
+async def get_request(request: web.Request, fmt: str) -> web.Response:
+    number = request.match_info["id"].strip().upper()
+    async with services(request).sessions() as session:
+        case = await session.scalar(select(Case).where(Case.tracking_no == number))
+    if case is None or (case.kind == "tip" and case.anonymous):
+        raise Open311Error(404, f"no service request {number}")
+    return await _render_cases(request, fmt, [case])
+
+
+@open311
+async def get_token(request: web.Request, fmt: str) -> web.Response:
+    token = request.match_info["token"]
+    number = tracking_no_of(services(request).settings.require_secret(), token)
+    if number is None:
+        raise Open311Error(404, "unknown token")
+    return fmt311.respond([{"service_request_id": number, "token": token}], fmt, "requests")
+
+
+@web.middleware
+async def open311_errors(request: web.Request, handler: Handler0) -> web.StreamResponse:
+    """Unknown paths and methods under /open311/ answer with the spec's error array too."""
+    try:
+        return await handler(request)
+    except (web.HTTPNotFound, web.HTTPMethodNotAllowed) as exc:
+        if not request.path.startswith(PREFIX + "/"):
+            raise
+        fmt = "xml" if request.path.endswith(".xml") else "json"
+        response = fmt311.error(fmt, exc.status, exc.reason)
+        if "Allow" in exc.headers:
+            response.headers["Allow"] = exc.headers["Allow"]
+        return response
+
+
+def setup(app: web.Application) -> None:
+    app.middlewares.append(open311_errors)
+    # permissive patterns: a bad code or format gets the spec's error array, not a bare 404
+    ext = "{fmt:[^/]+}"
+    add = app.router
+    add.add_get(f"{PREFIX}/discovery.{ext}", get_discovery, name="open311_discovery")
+    add.add_get(f"{PREFIX}/services.{ext}", get_services, name="open311_services")
+    add.add_get(
+        f"{PREFIX}/services/{{code:[^/.]+}}.{ext}", get_service_definition, name="open311_service"
+    )
+    add.add_get(f"{PREFIX}/requests.{ext}", get_requests, name="open311_requests")
+    add.add_post(f"{PREFIX}/requests.{ext}", post_request, name="open311_post_request")
+    add.add_get(f"{PREFIX}/requests/{{id:[^/.]+}}.{ext}", get_request, name="open311_request")
+    add.add_get(f"{PREFIX}/tokens/{{token:[^/.]+}}.{ext}", get_token, name="open311_token")
