@@ -123,3 +123,39 @@ def output_dir(request: pytest.FixtureRequest) -> Path:
     folder = OUTPUT / request.node.name.replace("/", "_").replace("[", "-").replace("]", "")
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+DEMO_TODAY = __import__("datetime").date(2026, 11, 30)
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def demo_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """A database with the demo data set loaded once per test session (read-only use)."""
+    from zhixin.demo import load_demo
+    from zhixin.services import Services
+    from zhixin.settings import Settings
+
+    if request.param == "sqlite":
+        url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('demo') / 'demo.db'}"
+        name = None
+    else:
+        need_postgres()
+        name = f"zx_demo_{uuid.uuid4().hex[:12]}"
+        asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
+        url = f"postgresql+asyncpg://postgres@{PG_HOST}:{PG_PORT}/{name}"
+
+    async def load() -> None:
+        services = await Services.start(Settings(database_url=url, secret_key=SECRET), watch=False)
+        try:
+            await load_demo(services, today=DEMO_TODAY)
+        finally:
+            await services.close()
+
+    asyncio.run(load())
+    try:
+        yield url
+    finally:
+        if name:
+            asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

@@ -82,7 +82,23 @@ def _parser() -> argparse.ArgumentParser:
     rc.add_argument("--year", type=int, required=True)
     rc.add_argument("--format", choices=["html", "csv", "xlsx"], default="html")
     rc.add_argument("--out", type=Path, help="file to write (default: stdout for html/csv)")
+    rc.add_argument("--lang", choices=["zh", "en"], default="zh", help="language of the report")
     rc.set_defaults(func=cmd_report_campaign)
+
+    ca = sub.add_parser("campaign", help="campaign windows (Quality Month, 3·15, operators' own)")
+    casub = ca.add_subparsers(dest="campaign_command", required=True, metavar="ACTION")
+    cadd = casub.add_parser("add", help="add a campaign window (change one with --replace)")
+    cadd.add_argument("slug", help="lower-case letters, digits and hyphens, e.g. winter-safety")
+    cadd.add_argument("--name-zh", required=True)
+    cadd.add_argument("--name-en", required=True)
+    cadd.add_argument("--start", required=True, help="first day, MM-DD")
+    cadd.add_argument(
+        "--end", required=True, help="last day, MM-DD (before --start: runs over New Year)"
+    )
+    cadd.add_argument("--replace", action="store_true", help="change an existing operator campaign")
+    cadd.set_defaults(func=cmd_campaign_add)
+    clist = casub.add_parser("list", help="every campaign and its window")
+    clist.set_defaults(func=cmd_campaign_list)
     return p
 
 
@@ -153,10 +169,10 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
-    from disclosure.importer import cli_import
-
     if not args.file.is_file():
         raise CommandError(f"{args.file}: no such file")
+    from disclosure.importer import cli_import
+
     return _run(cli_import(settings, args.kind, args.file, dry_run=args.dry_run))
 
 
@@ -237,7 +253,29 @@ def cmd_report_campaign(args: argparse.Namespace, settings: Settings) -> int:
 
     if args.format == "xlsx" and args.out is None:
         raise CommandError("--format xlsx needs --out FILE")
-    return _run(cli_report(settings, args.slug, args.year, args.format, args.out))
+    return _run(cli_report(settings, args.slug, args.year, args.format, args.out, lang=args.lang))
+
+
+def cmd_campaign_add(args: argparse.Namespace, settings: Settings) -> int:
+    from complaints.campaigns import cli_campaign_add
+
+    return _run(
+        cli_campaign_add(
+            settings,
+            args.slug,
+            args.name_zh,
+            args.name_en,
+            args.start,
+            args.end,
+            replace=args.replace,
+        )
+    )
+
+
+def cmd_campaign_list(args: argparse.Namespace, settings: Settings) -> int:
+    from complaints.campaigns import cli_campaign_list
+
+    return _run(cli_campaign_list(settings))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -16,6 +16,7 @@ from nlp.registry import DepartmentSpec, load_registry
 from zhixin.db import make_engine, make_sessionmaker
 from zhixin.metrics import Metrics
 from zhixin.migrate import ensure_schema
+from zhixin.ratelimit import RateLimiter
 from zhixin.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -30,6 +31,8 @@ class Services:
     published: PublishedData
     router: Router
     metrics: Metrics = field(default_factory=Metrics)
+    # per-client limits on filing and access-code checks (Redis when configured)
+    limiter: RateLimiter = field(default_factory=RateLimiter)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     @property
@@ -53,6 +56,9 @@ class Services:
             examples = await load_examples(session)
         router = Router(registry, examples=examples, lookup=published.index)
         services = cls(settings, engine, sessions, registry, published, router)
+        services.limiter = RateLimiter.from_settings(
+            settings.redis_url, enabled=settings.rate_limits
+        )
         services.metrics.enterprises_indexed.set(len(published.index))
         if watch:
             services.tasks.append(asyncio.create_task(published.watch(sessions)))
@@ -64,6 +70,7 @@ class Services:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
         self.tasks.clear()
+        await self.limiter.close()
         await self.engine.dispose()
 
 

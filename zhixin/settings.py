@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from collections.abc import Mapping
@@ -46,6 +47,35 @@ def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -
     return value
 
 
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def _networks(env: Mapping[str, str], name: str) -> tuple[IPNetwork, ...]:
+    """Comma-separated addresses or CIDR blocks (``10.0.0.5, 172.16.0.0/12``)."""
+    nets = []
+    for part in env.get(name, "").replace(" ", "").split(","):
+        if not part:
+            continue
+        try:
+            nets.append(ipaddress.ip_network(part, strict=False))
+        except ValueError:
+            raise SettingsError(
+                name, f"expected IP addresses or CIDR blocks separated by commas, got {part!r}"
+            ) from None
+    return tuple(nets)
+
+
+def _switch(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw in ("on", "true", "1", "yes"):
+        return True
+    if raw in ("off", "false", "0", "no"):
+        return False
+    raise SettingsError(name, f"expected on or off, got {raw!r}")
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     database_url: str = DEFAULT_DATABASE_URL
@@ -57,6 +87,10 @@ class Settings:
     registry_file: Path | None = None
     max_body_bytes: int = 256 * 1024
     log_level: str = "INFO"
+    # reverse proxies whose X-Forwarded-For is believed (none: the peer is the client)
+    trusted_proxies: tuple[IPNetwork, ...] = ()
+    # off only for load benchmarks: filing and access-code checks are then unlimited
+    rate_limits: bool = True
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -107,6 +141,8 @@ def load_settings(env: Mapping[str, str] | None = None, workdir: Path | None = N
         registry_file=Path(registry) if registry else None,
         max_body_bytes=_int(env, "ZHIXIN_MAX_BODY_BYTES", 256 * 1024, 1024, 64 * 1024 * 1024),
         log_level=level,
+        trusted_proxies=_networks(env, "ZHIXIN_TRUSTED_PROXIES"),
+        rate_limits=_switch(env, "ZHIXIN_RATE_LIMITS", True),
     )
 
 

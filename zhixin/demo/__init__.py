@@ -9,17 +9,20 @@ from __future__ import annotations
 
 import logging
 import random
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
-from disclosure.namegen import generate_enterprises
-from sqlalchemy import select
+from sqlalchemy import select, update
 
-from complaints.deadlines import add_working_days, load_rules, working_days_between
+from complaints.casework import act
+from complaints.deadlines import Rules, add_working_days, load_rules
 from complaints.intake import IntakeError, Submission, file_case
-from complaints.models import Case, CaseEvent, Staff
+from complaints.models import Case, CaseEvent, OutboxEvent, Staff
 from disclosure.cache import mark_change
 from disclosure.models import CreditGrade, Enterprise, RecallNotice
+from disclosure.namegen import generate_enterprises
+from zhixin.db import utcnow
 from zhixin.demo.recalls import BRANDS, RECALL_TEMPLATES
 from zhixin.demo.texts import CASE_TEXTS, COMPLAINT_OUTCOMES, REJECT_REASONS
 from zhixin.security import Cipher, hash_token
@@ -33,6 +36,8 @@ N_ENTERPRISES = 2400
 N_GRADED = 450
 N_RECALLS = 72
 N_CASES = 1200
+DEMO_STAFF = "示范值班员"
+LEVELS = ("一级", "二级", "三级")
 GRADE_WEIGHTS = {"AAA": 8, "AA": 17, "A": 40, "B": 22, "C": 9, "D": 4}
 
 
@@ -77,12 +82,12 @@ async def load_demo(services: Services, today: date | None = None) -> int:
                     )
                 )
                 n_grades += 1
-        n_recalls = await _recalls(session, rng, records, today)
+        n_recalls = await _recalls(session, random.Random(SEED + 1), records, today)
         mark_change(session, "enterprises", "grades", "recalls")
         await session.commit()
     async with services.sessions() as session:
         await services.published.refresh(session)
-    n_cases = await _cases(services, rng, records, today)
+    n_cases = await _cases(services, random.Random(SEED + 2), records, today)
     print(
         f"demo: {len(new)} enterprises, {n_grades} grades, {n_recalls} recalls, "
         f"{n_cases} cases added ({len(records)} enterprises in the demo set)"
@@ -105,16 +110,18 @@ async def _recalls(session, rng: random.Random, records, today: date) -> int:
     categories = list(RECALL_TEMPLATES)
     added = 0
     for i in range(N_RECALLS):
+        # every value is drawn before the existence check, so a second run draws the same
         category = categories[i % len(categories)]
         product, reason, hazard, remedy = rng.choice(RECALL_TEMPLATES[category])
         published = today - timedelta(days=rng.randint(0, 720))
-        recall_no = f"JS-{published:%Y}-{category[:2].upper()}-{i + 1:04d}"
-        if recall_no in known:
-            rng.random()
-            continue
         linked = rng.random() < 0.8
         producer = rng.choice(producers)
         brand = rng.choice(BRANDS)
+        extra = [rng.randint(1, 9), rng.random(), rng.random(), rng.randint(200, 50000)]
+        extra += [rng.random(), rng.randint(0, 5), rng.choice(("ongoing", "ongoing", "completed"))]
+        recall_no = f"JS-DEMO-{category.upper()}-{i + 1:04d}"
+        if recall_no in known:
+            continue
         age = (today - published).days
         session.add(
             RecallNotice(
@@ -122,23 +129,19 @@ async def _recalls(session, rng: random.Random, records, today: date) -> int:
                 title=f"关于召回{brand}牌{product}的公告",
                 product=product,
                 brand=brand,
-                model=f"批次 {published:%Y%m%d}{rng.randint(1, 9)}",
+                model=f"批次 {published:%Y%m%d}{extra[0]}",
                 category=category,
-                level=rng.choice(("一级", "二级", "三级"))
-                if category in ("food", "drug")
-                else None,
+                level=LEVELS[int(extra[1] * 3)] if category in ("food", "drug") else None,
                 producer_uscc=producer.uscc if linked else None,
                 producer=producer.name if linked else f"{brand}（香港）贸易有限公司",
                 reason=reason,
                 hazard=hazard,
                 remedy=remedy,
-                quantity=rng.randint(200, 50000),
-                region="江苏省" if rng.random() < 0.6 else "全国",
-                start_date=published - timedelta(days=rng.randint(0, 5)),
+                quantity=extra[3],
+                region="江苏省" if extra[4] < 0.6 else "全国",
+                start_date=published - timedelta(days=extra[5]),
                 published=published,
-                status="completed"
-                if age > 240
-                else rng.choice(("ongoing", "ongoing", "completed")),
+                status="completed" if age > 240 else extra[6],
                 url=None,
             )
         )
@@ -164,9 +167,7 @@ async def _cases(services: Services, rng: random.Random, records, today: date) -
     secret = services.settings.require_secret()
     cipher = Cipher(secret)
     rules = load_rules()
-    by_region: dict[str, list] = {}
-    for r in records:
-        by_region.setdefault(r.region, []).append(r)
+    departments = {d.code for d in services.registry}
     start = date(today.year - 2, today.month, 1)
     added = 0
     async with services.sessions() as session:
@@ -175,26 +176,35 @@ async def _cases(services: Services, rng: random.Random, records, today: date) -
                 select(Case.idempotency_key).where(Case.idempotency_key.like("demo-%"))
             )
         )
-        staff = await _demo_staff(session, [d.code for d in services.registry])
+        staff = await _demo_staff(session, sorted(departments))
         for n in range(N_CASES):
+            # every value is drawn before the existence check, so a second run draws the same
             key = f"demo-{n:05d}"
             department, kind, category, template = rng.choice(CASE_TEXTS)
             company = rng.choice(records)
-            day = _case_day(rng, start, today)
-            moment = _moment(rng, day)
+            moment = _moment(rng, _case_day(rng, start, today))
             text = template.format(c=company.name, n=rng.randint(2, 9))
             anonymous = kind == "tip" and rng.random() < 0.5
-            plan = rng.random(), rng.random(), rng.random(), rng.randint(1, 60)
+            channel = rng.choice(("web", "web", "bot", "api", "open311"))
+            phone = f"1{rng.randint(3, 9)}{rng.randint(0, 999999999):09d}"
+            plan = Plan(
+                rng.random(),
+                rng.random(),
+                rng.random(),
+                rng.randint(1, 60),
+                rng.randint(50, 20000),
+                rng.randint(0, 3),
+                rng.choices((1, 2, 3, 4, 5), weights=(4, 6, 12, 35, 43))[0],
+                rng.choice((5000, 20000, 50000, 120000, 300000)),
+            )
             if key in done:
                 continue
             sub = Submission(
                 text=text,
-                channel=rng.choice(("web", "web", "bot", "api", "open311")),
+                channel=channel,
                 kind=kind,
                 company=company.name,
-                contact=None
-                if anonymous
-                else f"1{rng.randint(3, 9)}{rng.randint(0, 999999999):09d}",
+                contact=None if anonymous else phone,
                 anonymous=anonymous,
                 city=company.region,
                 lang="en" if text[:1].isascii() else "zh",
@@ -206,153 +216,147 @@ async def _cases(services: Services, rng: random.Random, records, today: date) -
             except IntakeError as exc:  # pragma: no cover - the demo texts are valid
                 log.warning("demo case %s skipped: %s", key, exc)
                 continue
-            case = filed.case
-            case.category = category
-            _lifecycle(case, department, staff, rng, plan, today, rules, session)
+            filed.case.category = category
+            await _lifecycle(
+                session, filed.case, department, staff, departments, plan, today, rules
+            )
             added += 1
+        # the demo's history is not news: nothing of it is to be delivered again
+        await session.execute(
+            update(OutboxEvent)
+            .where(OutboxEvent.processed_at.is_(None))
+            .values(processed_at=utcnow())
+        )
         await session.commit()
     return added
 
 
-async def _demo_staff(session, codes: list[str]) -> dict[str, int]:
+async def _demo_staff(session, codes: list[str]) -> dict[str, Staff]:
     """One staff account per department to sign the demo cases' events (no usable token)."""
     rows = {
-        s.department: s.id
-        for s in await session.scalars(select(Staff).where(Staff.name == "示范值班员"))
+        s.department: s
+        for s in await session.scalars(select(Staff).where(Staff.name == DEMO_STAFF))
     }
     for code in codes:
         if code not in rows:
             staff = Staff(
-                department=code, name="示范值班员", token_hash=hash_token(f"demo-{code}-{SEED}")
+                department=code,
+                name=DEMO_STAFF,
+                token_hash=hash_token(f"demo-{code}-{SEED}"),
+                revoked_at=datetime(2026, 1, 1, tzinfo=UTC),
             )
-            staff.revoked_at = datetime(2026, 1, 1, tzinfo=UTC)
             session.add(staff)
-            await session.flush()
-            rows[code] = staff.id
+            rows[code] = staff
+    await session.flush()
     return rows
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """The random draws that decide one demo case's path."""
+
+    r1: float
+    r2: float
+    r3: float
+    spread: int
+    recovered_yuan: int
+    close_after: int
+    rating: int
+    penalty_yuan: int
 
 
 def _at(day: date, hour: int = 3) -> datetime:
     return datetime.combine(day, time(hour, 30), tzinfo=UTC)
 
 
-def _lifecycle(
+async def _lifecycle(
+    session,
     case: Case,
     intended: str,
-    staff: dict[str, int],
-    rng: random.Random,
-    plan: tuple[float, float, float, int],
+    staff: dict[str, Staff],
+    departments: set[str],
+    plan: Plan,
     today: date,
-    rules,
-    session,
+    rules: Rules,
 ) -> None:
-    """Advance a demo case along a plausible path: transfer, acceptance, outcome, rating."""
-    r1, r2, r3, spread = plan
+    """Take a demo case along a plausible path with the desk's own actions: a transfer
+    when the router missed, acceptance, progress, an outcome, closing, a rating."""
     received = case.created_at.date()
-    events: list[CaseEvent] = []
 
-    def log_event(day: date, actor_dept: str, action: str, to: str | None, **data: object) -> None:
-        events.append(
-            CaseEvent(
-                case_id=case.id,
-                at=_at(day),
-                actor=f"staff:{staff[actor_dept]}",
-                action=action,
-                from_status=case.status,
-                to_status=to,
-                data=dict(data),
-            )
+    async def act_on(day: date, action: str, **params: object) -> None:
+        await act(
+            session,
+            staff[case.department],
+            case,
+            action,
+            dict(params),
+            departments=departments,
+            now=_at(day),
+            rules=rules,
         )
-        if to:
-            case.status = to
 
     day = received
     if case.department != intended:
         day = add_working_days(day, 1)
         if day >= today:
             return
-        log_event(
-            day,
-            case.department,
-            "transferred",
-            None,
-            from_department=case.department,
-            to_department=intended,
-            reason="不属于本部门职责",
-        )
-        case.department = intended
+        await act_on(day, "transfer", department=intended, reason="不属于本部门职责，转交主管部门")
     age = (today - received).days
     if age < 5:
         return
-    decide = add_working_days(received, 1 + spread % (9 if r1 < 0.1 else 6))
+    decide = add_working_days(day, 1 + plan.spread % (9 if plan.r1 < 0.1 else 6))
     if decide >= today:
         return
     if case.kind == "tip":
+        await act_on(decide, "accept")
         if age < 20:
-            log_event(decide, intended, "accepted", "accepted")
-            case.accepted_at = _at(decide)
             return
-        finish = add_working_days(received, 3 + spread % 14)
-        if finish >= today:
-            finish = today - timedelta(days=1)
-        substantiated = r2 < 0.6
-        penalty = rng.choice((5000, 20000, 50000, 120000, 300000)) * 100 if substantiated else 0
-        level = 1 + spread % 3
-        reward = rules.reward_fen(penalty, level) if substantiated and not case.anonymous else 0
-        log_event(decide, intended, "accepted", "accepted")
-        case.accepted_at = _at(decide)
-        log_event(
-            finish,
-            intended,
-            "resolved",
-            "resolved",
-            outcome="case_opened" if substantiated else "not_substantiated",
-            penalty_yuan=penalty // 100,
-            reward_yuan=reward // 100,
-            reward_level=level,
-        )
-        case.outcome = "case_opened" if substantiated else "not_substantiated"
-        case.penalty_fen, case.reward_fen = penalty, reward
-        case.resolved_at = _at(finish)
-        case.working_days = working_days_between(received, finish)
-        log_event(finish, intended, "closed", "closed")
-        case.closed_at = _at(finish)
-        session.add_all(events)
+        finish = min(add_working_days(decide, 2 + plan.spread % 12), today - timedelta(days=1))
+        if plan.r2 < 0.6:
+            await act_on(
+                finish,
+                "resolve",
+                outcome="case_opened",
+                penalty_yuan=plan.penalty_yuan,
+                reward_level=1 + plan.spread % 3,
+            )
+        else:
+            await act_on(finish, "resolve", outcome="not_substantiated")
+        await act_on(finish, "close")
         return
-    if r1 < 0.08:
-        log_event(decide, intended, "rejected", "rejected", reason=REJECT_REASONS[spread % 6])
-        case.reject_reason = REJECT_REASONS[spread % 6]
-        case.working_days = working_days_between(received, decide)
-        session.add_all(events)
+    if plan.r1 < 0.08:
+        await act_on(decide, "reject", reason=REJECT_REASONS[plan.spread % len(REJECT_REASONS)])
         return
-    log_event(decide, intended, "accepted", "accepted")
-    case.accepted_at = _at(decide)
-    if age < 45 or r3 < 0.04:  # a few stay open, some of them past their deadline
-        log_event(
-            add_working_days(decide, 2),
-            intended,
-            "progress",
-            "in_progress",
-            note="已联系经营者，正在调解",
-        )
-        session.add_all(events)
-        return
-    finish = add_working_days(decide, 3 + (spread * 7) % 48)
-    if finish >= today:
-        finish = today - timedelta(days=1)
-    outcome = COMPLAINT_OUTCOMES[spread % len(COMPLAINT_OUTCOMES)]
-    recovered = 0 if outcome == "mediated" and r2 < 0.5 else rng.randint(50, 20000) * 100
-    log_event(
-        finish, intended, "resolved", "resolved", outcome=outcome, recovered_yuan=recovered // 100
+    await act_on(decide, "accept")
+    await act_on(
+        min(add_working_days(decide, 2), today - timedelta(days=1)),
+        "progress",
+        note="已联系经营者，正在调解",
+        public=True,
     )
-    case.outcome, case.recovered_fen = outcome, recovered
-    case.resolved_at = _at(finish)
-    case.working_days = working_days_between(received, finish)
-    closed = finish + timedelta(days=rng.randint(0, 3))
-    if closed < today:
-        log_event(closed, intended, "closed", "closed")
-        case.closed_at = _at(closed)
-        if r2 < 0.8:
-            case.rating = rng.choices((1, 2, 3, 4, 5), weights=(4, 6, 12, 35, 43))[0]
-            case.rated_at = _at(closed, 9)
-    session.add_all(events)
+    if age < 45 or plan.r3 < 0.04:  # a few stay open, some of them past their deadline
+        return
+    finish = min(add_working_days(decide, 3 + (plan.spread * 7) % 48), today - timedelta(days=1))
+    outcome = COMPLAINT_OUTCOMES[plan.spread % len(COMPLAINT_OUTCOMES)]
+    if outcome == "mediated" and plan.r2 < 0.5:
+        await act_on(finish, "resolve", outcome=outcome)
+    else:
+        await act_on(finish, "resolve", outcome=outcome, amount_yuan=plan.recovered_yuan)
+    closed = finish + timedelta(days=plan.close_after)
+    if closed >= today:
+        return
+    await act_on(closed, "close")
+    if plan.r2 < 0.8:
+        case.rating, case.rated_at = plan.rating, _at(closed, 9)
+        session.add(
+            CaseEvent(
+                case_id=case.id,
+                at=case.rated_at,
+                actor="citizen",
+                action="rate",
+                from_status=case.status,
+                to_status=case.status,
+                data={"rating": plan.rating},
+                public=True,
+            )
+        )

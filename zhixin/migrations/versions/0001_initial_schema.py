@@ -33,9 +33,16 @@ def upgrade() -> None:
     op.create_table('bot_users',
     sa.Column('chat_id', sa.BigInteger(), nullable=False),
     sa.Column('lang', sa.String(length=8), nullable=False),
+    sa.Column('lang_chosen', sa.Boolean(), nullable=False),
     sa.Column('created_at', zhixin.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('blocked_at', zhixin.db.UTCDateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('chat_id', name=op.f('pk_bot_users'))
+    )
+    op.create_table('bot_cursors',
+    sa.Column('name', sa.String(length=40), nullable=False),
+    sa.Column('position', sa.BigInteger(), nullable=False),
+    sa.Column('updated_at', zhixin.db.UTCDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('name', name=op.f('pk_bot_cursors'))
     )
     op.create_table('campaigns',
     sa.Column('slug', sa.String(length=40), nullable=False),
@@ -113,6 +120,9 @@ def upgrade() -> None:
     sa.Column('company', sa.String(length=200), nullable=True),
     sa.Column('enterprise_uscc', sa.String(length=18), nullable=True),
     sa.Column('city', sa.String(length=20), nullable=True),
+    sa.Column('address', sa.String(length=200), nullable=True),
+    sa.Column('lat', sa.Float(), nullable=True),
+    sa.Column('lon', sa.Float(), nullable=True),
     sa.Column('category', sa.String(length=30), nullable=True),
     sa.Column('department', sa.String(length=32), nullable=False),
     sa.Column('routed_department', sa.String(length=32), nullable=False),
@@ -133,6 +143,7 @@ def upgrade() -> None:
     sa.Column('accepted_at', zhixin.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('resolved_at', zhixin.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('closed_at', zhixin.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('notified_at', zhixin.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('reject_reason', sa.String(length=32), nullable=True),
     sa.Column('outcome', sa.String(length=32), nullable=True),
     sa.Column('recovered_fen', sa.BigInteger(), nullable=False),
@@ -179,7 +190,9 @@ def upgrade() -> None:
     sa.Column('chat_id', sa.BigInteger(), nullable=False),
     sa.Column('status', sa.String(length=16), nullable=False),
     sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('last_error', sa.String(length=200), nullable=True),
     sa.Column('created_at', zhixin.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('claimed_at', zhixin.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('sent_at', zhixin.db.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['event_id'], ['outbox.id'], name=op.f('fk_deliveries_event_id_outbox')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_deliveries')),
@@ -206,6 +219,7 @@ def upgrade() -> None:
     sa.Column('status', sa.String(length=20), nullable=False),
     sa.Column('url', sa.String(length=500), nullable=True),
     sa.Column('created_at', zhixin.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', zhixin.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['producer_uscc'], ['enterprises.uscc'], name=op.f('fk_recall_notices_producer_uscc_enterprises'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_recall_notices')),
     sa.UniqueConstraint('recall_no', name=op.f('uq_recall_notices_recall_no'))
@@ -348,6 +362,7 @@ def downgrade() -> None:
     op.drop_table('departments')
     op.drop_table('data_changes')
     op.drop_table('campaigns')
+    op.drop_table('bot_cursors')
     op.drop_table('bot_users')
     op.drop_table('api_keys')
     # ### end Alembic commands ###

@@ -1,0 +1,74 @@
+"""The demo data set: deterministic, idempotent, with content for every page."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from complaints.models import Case, CaseEvent
+from disclosure.models import RECALL_CATEGORIES, CreditGrade, Enterprise, RecallNotice
+from nlp.uscc import CodeStatus, validate
+from tests.conftest import DEMO_TODAY, SECRET
+from zhixin.app import create_app
+from zhixin.demo import load_demo
+from zhixin.security import Cipher
+from zhixin.services import Services
+from zhixin.settings import Settings
+
+
+async def test_demo_content_and_idempotence(demo_url: str, aiohttp_client) -> None:
+    settings = Settings(database_url=demo_url, secret_key=SECRET)
+    services = await Services.start(settings, watch=False)
+    try:
+        async with services.sessions() as s:
+            enterprises = list(await s.scalars(select(Enterprise)))
+            assert len(enterprises) >= 2000
+            assert {e.region for e in enterprises} >= {
+                "南京市",
+                "无锡市",
+                "徐州市",
+                "常州市",
+                "苏州市",
+                "南通市",
+                "连云港市",
+                "淮安市",
+                "盐城市",
+                "扬州市",
+                "镇江市",
+                "泰州市",
+                "宿迁市",
+            }
+            assert all(validate(e.uscc).status is CodeStatus.VALID for e in enterprises)
+            graded = await s.scalar(select(func.count(func.distinct(CreditGrade.uscc))))
+            assert graded >= 300
+            grades = set(await s.scalars(select(CreditGrade.grade)))
+            assert grades == {"AAA", "AA", "A", "B", "C", "D"}
+            recalls = list(await s.scalars(select(RecallNotice)))
+            assert len(recalls) >= 60
+            assert {r.category for r in recalls} == set(RECALL_CATEGORIES)
+            cases = list(await s.scalars(select(Case)))
+            assert len(cases) >= 1000
+            days = sorted(c.created_at.date() for c in cases)
+            assert (days[-1] - days[0]).days > 600  # spread over two years
+            assert {c.status for c in cases} >= {"closed", "rejected", "in_progress"}
+            assert sum(1 for c in cases if c.outcome) > 500
+            assert await s.scalar(select(func.count()).select_from(CaseEvent)) > 3000
+            # contact details are stored encrypted (Fernet tokens), never in clear
+            contacts = [c.contact_enc for c in cases if c.kind == "complaint"]
+            assert contacts and all(t and t.startswith("gAAAA") for t in contacts)
+            plain = Cipher(SECRET).decrypt(contacts[0])
+            assert plain and plain.isdigit() and len(plain) == 11
+
+        before = len(cases)
+        await load_demo(services, today=DEMO_TODAY)
+        async with services.sessions() as s:
+            assert await s.scalar(select(func.count()).select_from(Case)) == before
+            assert await s.scalar(select(func.count()).select_from(RecallNotice)) == len(recalls)
+
+        client = await aiohttp_client(create_app(settings, services))
+        resp = await client.get("/api/v1/enterprises", params={"q": "科技"})
+        assert resp.status == 200
+        items = (await resp.json())["items"]
+        assert len(items) == 10
+        assert all("科技" in item["name"] for item in items[:3])
+    finally:
+        await services.close()
