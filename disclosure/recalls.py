@@ -136,18 +136,24 @@ def recall_dict(r: RecallNotice) -> dict[str, Any]:
     }
 
 
-def recall_item(r: RecallNotice) -> dict[str, Any]:
+# What a list shows of each notice (a subset of ``recall_dict``).
+ITEM_FIELDS = (
+    "id",
+    "recall_no",
+    "title",
+    "product",
+    "brand",
+    "category",
+    "level",
+    "producer",
+    "producer_uscc",
+    "published",
+    "status",
+)
+SUMMARY_FIELDS = ("id", "recall_no", "title", "product", "category", "published", "status")
+
+
+def recall_item(r: RecallNotice, fields: tuple[str, ...] = ITEM_FIELDS) -> dict[str, Any]:
     """A notice as a list shows it."""
-    return {
-        "id": r.id,
-        "recall_no": r.recall_no,
-        "title": r.title,
-        "product": r.product,
-        "brand": r.brand,
-        "category": r.category,
-        "level": r.level,
-        "producer": r.producer,
-        "producer_uscc": r.producer_uscc,
-        "published": r.published.isoformat(),
-        "status": r.status,
-    }
+    full = recall_dict(r)
+    return {name: full[name] for name in fields}

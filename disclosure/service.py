@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from disclosure.cache import PublishedData
 from disclosure.grades import COLOUR, MEANING, TITLE, GradeRecord, current_grade
 from disclosure.models import CreditGrade, Enterprise, RecallNotice
+from disclosure.recalls import SUMMARY_FIELDS, recall_item
 from nlp import uscc as uscc_codes
 from zhixin.i18n import gettext
 
@@ -46,6 +47,10 @@ class SearchItem:
 _FILTER_DEPTH = 20
 
 
+# Below this a hit shares too little with the query to be worth showing anyone.
+MIN_SCORE = 30.0
+
+
 def search_enterprises(
     published: PublishedData,
     query: str,
@@ -63,6 +68,8 @@ def search_enterprises(
     depth = limit * _FILTER_DEPTH if grade else limit
     items = []
     for hit in published.index.search(query, limit=depth):
+        if hit.score < MIN_SCORE:
+            break  # hits come best first: the rest share almost nothing with the query
         current = published.grade_of(hit.uscc, today)
         code = current.grade if current else None
         if grade and code != grade:
@@ -167,12 +174,5 @@ async def enterprise_detail(
 
 
 def recall_summary(r: RecallNotice) -> dict[str, Any]:
-    return {
-        "id": r.id,
-        "recall_no": r.recall_no,
-        "title": r.title,
-        "product": r.product,
-        "category": r.category,
-        "published": r.published.isoformat(),
-        "status": r.status,
-    }
+    """A notice as the company page lists it."""
+    return recall_item(r, SUMMARY_FIELDS)

@@ -140,3 +140,10 @@ async def test_method_not_allowed_is_json(client) -> None:
     resp = await client.delete("/api/v1/enterprises")
     assert resp.status == 405
     assert (await resp.json())["error"]["code"] == "method_not_allowed"
+
+
+async def test_nonsense_queries_find_nothing(client, services) -> None:
+    await _seed(services)
+    resp = await client.get("/api/v1/enterprises", params={"q": "完全不存在的名字xyz"})
+    assert resp.status == 200
+    assert (await resp.json())["items"] == []

@@ -1,9 +1,13 @@
-"""The demo data set: deterministic, idempotent, with content for every page."""
+"""The demo data set: deterministic, idempotent, with content for every page and report.
+
+Both tests share one loaded demo database per backend (the ``demo_url`` fixture)."""
 
 from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from complaints.campaign_query import build_report
+from complaints.campaigns import get_campaign
 from complaints.models import Case, CaseEvent
 from disclosure.models import RECALL_CATEGORIES, CreditGrade, Enterprise, RecallNotice
 from nlp.uscc import CodeStatus, validate
@@ -72,3 +76,34 @@ async def test_demo_content_and_idempotence(demo_url: str, aiohttp_client) -> No
         assert all("科技" in item["name"] for item in items[:3])
     finally:
         await services.close()
+
+
+async def test_demo_reports_are_not_empty(demo_url: str) -> None:
+    services = await Services.start(Settings(database_url=demo_url, secret_key=SECRET), watch=False)
+    try:
+        await _check_reports(services)
+    finally:
+        await services.close()
+
+
+async def _check_reports(services: Services) -> None:
+    async with services.sessions() as session:
+        for slug in ("315", "quality-month"):
+            campaign = await get_campaign(session, slug)
+            assert campaign is not None
+            for year in (2025, 2026):
+                report = await build_report(session, campaign, year, as_of=DEMO_TODAY)
+                cases = report["cases"]
+                where = f"{slug} {year}"
+                assert cases["total"] > 20, where
+                assert sum(cases["by_department"].values()) == cases["total"], where
+                assert sum(cases["by_kind"].values()) == cases["total"], where
+                assert sum(cases["by_city"].values()) == cases["total"], where
+                assert 0 < report["acceptance_rate"] <= 1, where
+                assert 0 < report["resolution_rate"] <= 1, where
+                assert report["median_working_days"] > 0, where
+                assert report["money_recovered_yuan"] > 0 and report["penalties_yuan"] > 0, where
+                assert 0 <= report["satisfaction_index"] <= 100, where
+                assert report["top_enterprises"], where
+    # the 2026 reports compare with a 2025 that has cases too
+    assert report["previous_year"]["cases"]["total"] > 20

@@ -19,12 +19,13 @@ from complaints.casework import act
 from complaints.deadlines import Rules, add_working_days, load_rules
 from complaints.intake import IntakeError, Submission, file_case
 from complaints.models import Case, CaseEvent, OutboxEvent, Staff
+from complaints.workflow import COMPLAINT_OUTCOMES, REJECT_REASONS
 from disclosure.cache import mark_change
 from disclosure.models import CreditGrade, Enterprise, RecallNotice
 from disclosure.namegen import generate_enterprises
 from zhixin.db import utcnow
 from zhixin.demo.recalls import BRANDS, RECALL_TEMPLATES
-from zhixin.demo.texts import CASE_TEXTS, COMPLAINT_OUTCOMES, REJECT_REASONS
+from zhixin.demo.texts import CASE_TEXTS
 from zhixin.security import Cipher, hash_token
 
 if TYPE_CHECKING:
@@ -338,7 +339,7 @@ async def _lifecycle(
         return
     finish = min(add_working_days(decide, 3 + (plan.spread * 7) % 48), today - timedelta(days=1))
     outcome = COMPLAINT_OUTCOMES[plan.spread % len(COMPLAINT_OUTCOMES)]
-    if outcome == "mediated" and plan.r2 < 0.5:
+    if outcome == "mediation_failed" or (outcome == "mediated" and plan.r2 < 0.5):
         await act_on(finish, "resolve", outcome=outcome)
     else:
         await act_on(finish, "resolve", outcome=outcome, amount_yuan=plan.recovered_yuan)

@@ -120,15 +120,3 @@ CASE_TEXTS: tuple[tuple[str, str, str, str], ...] = (
         "The taxi driver refused to use the meter and charged me 200 yuan, {c} car.",
     ),
 )
-
-# (department, category) per outcome family for tips and complaints
-COMPLAINT_OUTCOMES = ("mediated", "refunded", "repaired", "replaced", "compensated")
-TIP_OUTCOMES = ("case_opened", "not_substantiated")
-REJECT_REASONS = (
-    "outside_remit",
-    "court_or_arbitration",
-    "not_consumer_dispute",
-    "over_three_years",
-    "missing_materials",
-    "other",
-)
