@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 
 from aiohttp import web
 
+from complaints.campaigns import active_campaign
 from disclosure import objections, service
 from disclosure.grades import COLOUR, GRADES, MEANING, TITLE, parse_grade
 from disclosure.labels import (
@@ -81,7 +82,16 @@ async def home(request: web.Request) -> web.Response:
         results = service.search_enterprises(svc.published, q, SEARCH_SIZE, grade=grade)
     async with svc.sessions() as session:
         latest = await list_recalls(session, RecallFilter(), 5)
-    ctx = page_context(request, q=q, grade=grade, results=results, latest=latest.items, error=error)
+        campaign = await active_campaign(session)
+    ctx = page_context(
+        request,
+        q=q,
+        grade=grade,
+        results=results,
+        latest=latest.items,
+        error=error,
+        campaign=campaign,
+    )
     return render("home.html", request, ctx, status=400 if error else 200)
 
 
@@ -140,7 +150,10 @@ async def file_objection(request: web.Request) -> web.Response:
     csrf.check(request, str(form.get(csrf.FIELD, "")) or None)
     code = request.match_info["uscc"]
     values = {k: str(form.get(k, "")) for k in ("reason", "contact", "year")}
-    year = int(values["year"]) if values["year"].isdigit() else None
+    raw_year = values["year"].strip()
+    # ASCII only: str.isdigit() also takes "²", which int() refuses
+    plain = raw_year.isascii() and raw_year.isdigit() and len(raw_year) == 4
+    year = int(raw_year) if plain else None
     try:
         code = service.check_code(code)
     except service.BadCode:
@@ -211,7 +224,7 @@ async def recall_list(request: web.Request) -> web.Response:
 
 async def recall_page(request: web.Request) -> web.Response:
     raw = request.match_info["id"]
-    if not raw.isdigit() or not 0 < int(raw) < 2**31:
+    if not (raw.isascii() and raw.isdigit()) or not 0 < int(raw) < 2**31:
         raise ApiError(404, "not_found", _("There is no such recall notice."))
     try:
         async with services(request).sessions() as session:
