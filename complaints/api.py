@@ -7,8 +7,8 @@ from typing import Any
 from aiohttp import web
 
 from complaints import service
-from complaints.limits import RateLimited
 from complaints.intake import Filed, IntakeError, Submission
+from complaints.limits import RateLimited
 from complaints.workflow import WorkflowError
 from zhixin.clients import client_address
 from zhixin.i18n import gettext
@@ -61,9 +61,7 @@ def too_many(exc: RateLimited) -> ApiError:
     error = ApiError(
         429,
         "rate_limited",
-        gettext("Too many attempts; try again in {minutes} minutes.").format(
-            minutes=exc.minutes
-        ),
+        gettext("Too many attempts; try again in {minutes} minutes.").format(minutes=exc.minutes),
         retry_after=int(exc.header),
     )
     error.headers["Retry-After"] = exc.header

@@ -33,6 +33,15 @@ _IDEMPOTENCY = {
     "schema": {"type": "string", "minLength": 8, "maxLength": 72, "pattern": "^[!-~]+$"},
 }
 _STAFF = [{"staffToken": []}]
+# every JSON body may be too large or not JSON at all
+_BODY_ERRORS = {
+    "413": error_response("body too large"),
+    "415": error_response("not JSON"),
+}
+_LIMITED = error_response(
+    "too many attempts from this client (or, for access codes, on this case); "
+    "the Retry-After header says when to try again"
+)
 _OUTCOMES = sorted({o for group in OUTCOMES.values() for o in group})
 
 
@@ -234,6 +243,7 @@ def _action_path(action: str) -> dict[str, Any]:
                 "401": error_response("missing, unknown or revoked staff token"),
                 "404": error_response("no such case at the staff member's department"),
                 "409": error_response("not allowed in the case's current state"),
+                **_BODY_ERRORS,
             },
         }
     }
@@ -248,10 +258,14 @@ OPENAPI_PATHS: dict[str, Any] = {
             "requestBody": _body({"$ref": "#/components/schemas/CaseSubmission"}),
             "responses": {
                 "201": _json("CaseFiled", "filed (or the same case again, for a repeated key)"),
-                "400": error_response("invalid field; `field` names it"),
+                "400": error_response(
+                    "invalid field; `field` names it. A text the router reads as a "
+                    "complaint needs a `contact` (only tips may be anonymous), so a body "
+                    "that matches the schema can still be refused with field `contact`"
+                ),
                 "409": error_response("idempotency key reused for another submission"),
-                "413": error_response("body too large"),
-                "415": error_response("not JSON"),
+                "429": _LIMITED,
+                **_BODY_ERRORS,
             },
         }
     },
@@ -265,6 +279,7 @@ OPENAPI_PATHS: dict[str, Any] = {
                 "200": _json("CitizenCase", "the case"),
                 "400": error_response("no access code sent"),
                 "404": error_response("no case with this number and access code"),
+                "429": _LIMITED,
             },
         }
     },
@@ -290,6 +305,8 @@ OPENAPI_PATHS: dict[str, Any] = {
                 "400": error_response("invalid rating"),
                 "404": error_response("no case with this number and access code"),
                 "409": error_response("not finished yet, or already rated"),
+                "429": _LIMITED,
+                **_BODY_ERRORS,
             },
         }
     },
@@ -313,21 +330,25 @@ OPENAPI_PATHS: dict[str, Any] = {
                 {
                     "name": "status",
                     "in": "query",
+                    "allowEmptyValue": True,
                     "schema": {"type": "string", "enum": list(STATUSES)},
                 },
                 {
                     "name": "overdue",
                     "in": "query",
+                    "allowEmptyValue": True,
                     "schema": {"type": "string", "enum": ["true", "false"]},
                 },
                 {
                     "name": "limit",
                     "in": "query",
+                    "allowEmptyValue": True,
                     "schema": {"type": "integer", "minimum": 1, "maximum": 200, "default": 50},
                 },
                 {
                     "name": "before",
                     "in": "query",
+                    "allowEmptyValue": True,
                     "schema": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1},
                 },
             ],

@@ -249,6 +249,25 @@ def csv_value(value: float | None, unit: str) -> str:
     return str(int(value))
 
 
+# a cell starting with one of these is a formula to a spreadsheet program; enterprise
+# names in the report come from what citizens typed, so they must stay text
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_text_cell(text: str) -> str:
+    """Text for a CSV cell that no spreadsheet program will run as a formula."""
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def _xlsx_text(ws: Any, row: int, column: int, text: str) -> Any:
+    """A cell that holds ``text`` as text, even when it looks like a formula."""
+    cell = ws.cell(row=row, column=column, value=text)
+    if text.startswith(FORMULA_START):
+        cell.data_type = "s"
+        cell.quotePrefix = True  # and stays text when someone edits it in Excel
+    return cell
+
+
 def _headers(report: dict[str, Any], lang: str) -> list[str]:
     return [
         gettext("Section", lang),
@@ -264,14 +283,14 @@ def csv_text(report: dict[str, Any], lang: str = "zh") -> str:
     """The report as CSV: one figure a row, this year and last year side by side."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
-    writer.writerow(_headers(report, lang))
+    writer.writerow([csv_text_cell(h) for h in _headers(report, lang)])
     for line in report_lines(report, lang):
         writer.writerow(
             [
-                section_title(line.section, lang),
-                line.key,
-                line.label,
-                unit_label(line.unit, lang),
+                csv_text_cell(section_title(line.section, lang)),
+                csv_text_cell(line.key),
+                csv_text_cell(line.label),
+                csv_text_cell(unit_label(line.unit, lang)),
                 csv_value(line.current, line.unit),
                 csv_value(line.previous, line.unit),
             ]
@@ -308,22 +327,21 @@ def xlsx_bytes(report: dict[str, Any], lang: str = "zh") -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = gettext("Campaign report", lang)[:31]
-    ws["A1"] = report_title(report, lang)
-    ws["A1"].font = Font(bold=True, size=14)
-    ws["A2"] = period_text(report, lang)
+    _xlsx_text(ws, 1, 1, report_title(report, lang)).font = Font(bold=True, size=14)
+    _xlsx_text(ws, 2, 1, period_text(report, lang))
     header_row = 4
     for col, text in enumerate(_headers(report, lang), start=1):
-        cell = ws.cell(row=header_row, column=col, value=text)
+        cell = _xlsx_text(ws, header_row, col, text)
         cell.font = Font(bold=True)
         if col >= 5:
             cell.alignment = Alignment(horizontal="right")
     row = header_row
     for line in report_lines(report, lang):
         row += 1
-        ws.cell(row=row, column=1, value=section_title(line.section, lang))
-        ws.cell(row=row, column=2, value=line.key)
-        ws.cell(row=row, column=3, value=line.label)
-        ws.cell(row=row, column=4, value=unit_label(line.unit, lang))
+        _xlsx_text(ws, row, 1, section_title(line.section, lang))
+        _xlsx_text(ws, row, 2, line.key)
+        _xlsx_text(ws, row, 3, line.label)
+        _xlsx_text(ws, row, 4, unit_label(line.unit, lang))
         for col, value in ((5, line.current), (6, line.previous)):
             cell = ws.cell(row=row, column=col, value=value)
             cell.number_format = XLSX_FORMATS[line.unit]

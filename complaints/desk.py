@@ -168,7 +168,7 @@ def _query_int(request: web.Request, name: str, low: int, high: int) -> int | No
     raw = request.query.get(name)
     if raw is None or raw == "":
         return None
-    if not raw.isdigit() or not low <= int(raw) <= high:
+    if not (raw.isascii() and raw.isdigit()) or not low <= int(raw) <= high:
         message = gettext("{name} must be a whole number from {low} to {high}")
         raise ApiError(400, "invalid_parameter", message.format(name=name, low=low, high=high))
     return int(raw)

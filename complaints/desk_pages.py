@@ -47,7 +47,7 @@ async def session_staff(request: web.Request) -> Staff | None:
     """The logged-in staff member, or None (no, bad, expired or revoked session)."""
     raw = request.cookies.get(COOKIE, "")
     parts = raw.split(".")
-    if len(parts) != 3 or not parts[0].isdigit() or not parts[1].isdigit():
+    if len(parts) != 3 or not all(p.isascii() and p.isdigit() for p in parts[:2]):
         return None
     staff_id, issued, signature = int(parts[0]), int(parts[1]), parts[2]
     if not 0 <= time.time() - issued <= MAX_AGE or staff_id > 2**31:
@@ -176,7 +176,9 @@ def _form_params(action: str, form: dict[str, str]) -> dict[str, Any]:
         if name == "public":
             params[name] = value == "1"
         elif name == "reward_level" and value:
-            params[name] = int(value) if value.isdigit() and len(value) < 3 else value
+            params[name] = (
+                int(value) if value.isascii() and value.isdigit() and len(value) < 3 else value
+            )
         elif value:
             params[name] = value
     return params

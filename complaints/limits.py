@@ -35,8 +35,9 @@ class RateLimited(Exception):
         return max(1, math.ceil(self.retry_after / 60))
 
 
-async def check_filing(limiter: RateLimiter, client: str) -> None:
-    decision = await limiter.hit("file", client, FILING)
+async def check_filing(limiter: RateLimiter, client: str, scope: str = "file") -> None:
+    """Pay for one submission (a case, or with ``scope="objection"`` a grade objection)."""
+    decision = await limiter.hit(scope, client, FILING)
     if not decision.allowed:
         raise RateLimited(decision.retry_after)
 

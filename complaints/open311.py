@@ -165,9 +165,7 @@ async def post_request(request: web.Request, fmt: str) -> web.Response:
         status = 409 if exc.status == 409 else 400
         raise Open311Error(status, f"{exc.field}: {exc}") from None
     except RateLimited as exc:
-        response = fmt311.error(
-            fmt, 429, f"too many requests; try again in {exc.minutes} minutes"
-        )
+        response = fmt311.error(fmt, 429, f"too many requests; try again in {exc.minutes} minutes")
         response.headers["Retry-After"] = exc.header
         return response
     secret = svc.settings.require_secret()

@@ -210,6 +210,8 @@ OPENAPI_PATHS: dict[str, Any] = {
                 "403": _err("missing or invalid api_key"),
                 "404": _err("unknown service code or format"),
                 "409": _err("idempotency key reused for another submission"),
+                "413": _err("body too large"),
+                "429": _err("too many requests from this client; see Retry-After"),
             },
         },
     },

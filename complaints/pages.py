@@ -41,9 +41,7 @@ def _slow_down(response: web.Response, exc: RateLimited) -> web.Response:
 
 
 def _too_many_message(exc: RateLimited) -> str:
-    return gettext("Too many attempts; try again in {minutes} minutes.").format(
-        minutes=exc.minutes
-    )
+    return gettext("Too many attempts; try again in {minutes} minutes.").format(minutes=exc.minutes)
 
 
 def _complain_page(
@@ -150,7 +148,7 @@ async def rating_submit(request: web.Request) -> web.Response:
     csrf.check(request, form.get("csrf_token"))
     number, code = form.get("tracking_no", "").strip(), form.get("access_code", "").strip()
     raw = form.get("rating", "")
-    rating: Any = int(raw) if raw.isdigit() and len(raw) == 1 else raw
+    rating: Any = int(raw) if raw.isascii() and raw.isdigit() and len(raw) == 1 else raw
     comment = form.get("comment", "").strip() or None
     svc = services(request)
     secret = svc.settings.require_secret()

@@ -21,7 +21,14 @@ def _json(description: str, schema: dict[str, Any]) -> dict[str, Any]:
 
 
 def _query(name: str, schema: dict[str, Any], description: str) -> dict[str, Any]:
-    return {"name": name, "in": "query", "schema": schema, "description": description}
+    # an empty value (``?since=``, as an HTML form sends it) counts as not given
+    return {
+        "name": name,
+        "in": "query",
+        "schema": schema,
+        "description": description,
+        "allowEmptyValue": True,
+    }
 
 
 _CACHED = {
@@ -35,7 +42,12 @@ _IF_NONE_MATCH = {
     "schema": {"type": "string"},
     "description": "an ETag from an earlier answer; 304 when it still matches",
 }
-_LANG = _query("lang", {"type": "string", "enum": ["zh", "en"]}, "language of labels")
+_LANG = _query(
+    "lang",
+    {"type": "string"},
+    "language of labels: zh or en (also zh-CN, en-GB...); anything else falls back to "
+    "Accept-Language, then Chinese",
+)
 _STAFF = [{"staffToken": []}]
 
 
@@ -196,7 +208,12 @@ OPENAPI_PATHS: dict[str, Any] = {
                     {"type": "string", "maxLength": 200},
                     "the query; required unless grade is given (then a list by name)",
                 ),
-                _query("grade", {"type": "string", "enum": list(GRADES)}, "current grade"),
+                _query(
+                    "grade",
+                    {"type": "string"},
+                    f"current grade: {', '.join(GRADES)} (case, width and a trailing 级 "
+                    "are ignored); anything else is a 400",
+                ),
                 _query(
                     "limit",
                     {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": 10},
@@ -366,6 +383,8 @@ OPENAPI_PATHS: dict[str, Any] = {
                 "400": error_response("unknown status"),
                 "401": _UNAUTHORIZED,
                 "404": error_response("not on this desk"),
+                "413": error_response("body too large"),
+                "415": error_response("not JSON"),
             },
         }
     },

@@ -13,7 +13,9 @@ from urllib.parse import urlencode
 
 from aiohttp import web
 
+from complaints.api import too_many
 from complaints.campaigns import active_campaign
+from complaints.limits import RateLimited, check_filing
 from disclosure import objections, service
 from disclosure.grades import COLOUR, GRADES, MEANING, TITLE, parse_grade
 from disclosure.labels import (
@@ -27,6 +29,7 @@ from disclosure.labels import (
 from disclosure.models import RECALL_CATEGORIES
 from disclosure.recalls import BadCursor, RecallFilter, RecallNotFound, get_recall, list_recalls
 from zhixin import csrf
+from zhixin.clients import client_address
 from zhixin.formatting import format_date
 from zhixin.i18n import gettext as _
 from zhixin.security import Cipher
@@ -144,6 +147,14 @@ _OBJECTION_MESSAGES = {
 }
 
 
+async def limit_objections(request: web.Request) -> None:
+    """Objections are limited per client like case filing (429 with Retry-After)."""
+    try:
+        await check_filing(services(request).limiter, client_address(request), "objection")
+    except RateLimited as exc:
+        raise too_many(exc) from None
+
+
 async def file_objection(request: web.Request) -> web.Response:
     """The objection form of the company page (POST, CSRF-checked)."""
     form = await request.post()
@@ -162,6 +173,7 @@ async def file_objection(request: web.Request) -> web.Response:
         ) from None
     filing = objections.ObjectionRequest(code, values["reason"], values["contact"], year)
     cipher = Cipher(request.app[SETTINGS].require_secret())
+    await limit_objections(request)
     try:
         async with services(request).sessions() as session, session.begin():
             objection, grade = await objections.file_objection(session, cipher, filing)

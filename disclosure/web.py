@@ -132,7 +132,7 @@ async def api_recalls(request: web.Request) -> web.Response:
 
 
 def _recall_id(raw: str) -> int:
-    if not raw.isdigit() or not 0 < int(raw) <= _MAX_ID:
+    if not (raw.isascii() and raw.isdigit()) or not 0 < int(raw) <= _MAX_ID:
         raise ApiError(400, "invalid_parameter", "a recall id is a positive whole number")
     return int(raw)
 
@@ -174,14 +174,17 @@ async def api_file_objection(request: web.Request) -> web.Response:
     svc = services(request)
     data = await read_json(request)
     year = data.get("year")
-    if year is not None and (not isinstance(year, int) or isinstance(year, bool)):
-        raise ApiError(400, "invalid_field", "year must be a whole number", field="year")
+    if year is not None and (
+        not isinstance(year, int) or isinstance(year, bool) or not 1900 <= year <= 2999
+    ):
+        raise ApiError(400, "invalid_field", "year must be a year such as 2026", field="year")
     try:
         code = service.check_code(request.match_info["uscc"])
     except service.BadCode as exc:
         raise ApiError(400, "invalid_code", f"not a unified social credit code: {exc}") from None
     filing = objections.ObjectionRequest(code, _text(data, "reason"), _text(data, "contact"), year)
     cipher = Cipher(request.app[SETTINGS].require_secret())
+    await pages.limit_objections(request)
     try:
         async with svc.sessions() as session, session.begin():
             objection, grade = await objections.file_objection(session, cipher, filing)

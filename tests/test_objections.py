@@ -162,3 +162,20 @@ async def test_objection_form_on_the_company_page(client, services) -> None:
         desk = await list_objections(s, "zhijian")
     assert [o["objection_no"] for o in desk] == [number]
     assert (desk[0]["uscc"], desk[0]["year"], desk[0]["grade"]) == (HONGDA, year, "B")
+
+
+async def test_objections_are_rate_limited_per_client(client, services) -> None:
+    await seed(services, recalls=0)
+    statuses = []
+    for _ in range(12):
+        resp = await client.post(
+            f"/api/v1/enterprises/{CHENGRUI}/objections",
+            json={"reason": REASON, "contact": "0512-68881234"},
+        )
+        statuses.append(resp.status)
+    assert statuses[:10] == [201] * 10
+    assert statuses[10:] == [429, 429]
+    assert int(resp.headers["Retry-After"]) >= 1
+    assert (await resp.json())["error"]["code"] == "rate_limited"
+    async with services.sessions() as s:
+        assert len((await s.scalars(select(GradeObjection))).all()) == 10

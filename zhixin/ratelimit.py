@@ -251,8 +251,7 @@ class RateLimiter:
     def _redis_failed(self, exc: BaseException) -> None:
         if self.down_since is None:
             log.warning(
-                "Redis unavailable for rate limits (%s); counting in this process until it "
-                "is back",
+                "Redis unavailable for rate limits (%s); counting in this process until it is back",
                 type(exc).__name__,
             )
         self.down_since = self.clock()

@@ -232,7 +232,11 @@ async def button(
     elif callback_data.action == "city":
         names = cities()
         value = callback_data.value
-        city = names[int(value)][0] if value.isdigit() and int(value) < len(names) else None
+        city = (
+            names[int(value)][0]
+            if value.isascii() and value.isdigit() and int(value) < len(names)
+            else None
+        )
         await state.update_data(city=city)
         await ask_contact(message, state)
     elif callback_data.action == "contact":
@@ -249,7 +253,7 @@ async def choose_company(
     message: Message, state: FSMContext, data: dict[str, Any], value: str, lang: str
 ) -> None:
     suggestions = data.get("suggestions") or []
-    if value.isdigit() and int(value) < len(suggestions):
+    if value.isascii() and value.isdigit() and int(value) < len(suggestions):
         uscc, name = suggestions[int(value)]
         await state.update_data(company=name, company_uscc=uscc)
     elif value == "typed" and data.get("typed"):

@@ -21,8 +21,8 @@ from bot.keyboards import RateCb, rating_keyboard
 from bot.markup import quote
 from complaints.intake import code_for_key
 from complaints.labels import label
-from complaints.models import Case
 from complaints.limits import RateLimited
+from complaints.models import Case
 from complaints.service import Asker, CaseUnavailable, CitizenView, rate, track
 from complaints.workflow import WorkflowError
 from zhixin.formatting import format_date
