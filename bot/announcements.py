@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.models import BotCursor, Subscription
@@ -37,7 +38,10 @@ async def _mark(session: AsyncSession, name: str, start: int) -> int | None:
     cursor = await session.get(BotCursor, name)
     if cursor is None:
         session.add(BotCursor(name=name, position=start))
-        await session.commit()
+        try:
+            await session.commit()
+        except IntegrityError:  # another process started the same mark at the same moment
+            await session.rollback()
         return None
     return cursor.position
 

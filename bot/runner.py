@@ -37,6 +37,7 @@ from bot.middlewares import (
 )
 from bot.models import BotUser
 from zhixin.db import utcnow
+from zhixin.health import is_database_unavailable
 from zhixin.i18n import normalize_lang
 from zhixin.services import Services
 from zhixin.settings import Settings
@@ -96,18 +97,26 @@ def build_dispatcher(
 
     async def on_error(event: ErrorEvent, bot: Bot) -> bool:
         update = event.update
-        log.error(
-            "update %s failed: %s", update.update_id, event.exception, exc_info=event.exception
-        )
+        db_down = is_database_unavailable(event.exception)
+        if db_down:  # an outage, not a bug: no traceback for every update
+            log.warning("update %s: database unavailable", update.update_id)
+        else:
+            log.error(
+                "update %s failed: %s", update.update_id, event.exception, exc_info=event.exception
+            )
         chat_id, lang = _where(update)
         if chat_id is not None:
             from aiogram.utils.i18n import gettext as _
 
             # the apology is best effort: the fault may be the chat itself
             with speaking(i18n, lang), contextlib.suppress(Exception):
-                await bot.send_message(
-                    chat_id, _("Sorry, something went wrong on my side. Please try again.")
-                )
+                if db_down:
+                    text = _(
+                        "The service is temporarily unavailable. Please try again in a few minutes."
+                    )
+                else:
+                    text = _("Sorry, something went wrong on my side. Please try again.")
+                await bot.send_message(chat_id, text)
         return True
 
     dp.errors.register(on_error)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -21,9 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from complaints.deadlines import Rules, add_working_days, default_rules
-from complaints.duplicates import find_duplicate
-from complaints.models import CHANNELS, KINDS, Case, CaseEvent, Department
-from complaints.outbox import announce
+from complaints.models import CHANNELS, KINDS, Case
 from complaints.workflow import overdue_deadline
 from nlp.router import Router, RoutingResult
 from zhixin.db import utcnow
@@ -154,10 +153,24 @@ def validate(sub: Submission) -> None:
             raise IntakeError(
                 name, "{name} must be between -{bound} and {bound}", name=name, bound=bound
             )
+    # control characters mean nothing in these fields either, and PostgreSQL refuses NUL
+    for name in ("company", "contact", "reporter_name", "address", "city"):
+        value = getattr(sub, name)
+        if isinstance(value, str):
+            setattr(sub, name, _clean_text(value) or None)
 
 
+@lru_cache(maxsize=1)
+def _process_rules() -> Rules:
+    return default_rules()
+
+
+@lru_cache(maxsize=256)
 def deadlines(kind: str, received: date, rules: Rules) -> tuple[date | None, date | None]:
-    """(acceptance or decision deadline, resolution deadline) from the day of receipt."""
+    """(acceptance or decision deadline, resolution deadline) from the day of receipt.
+
+    Cached: every case filed on one day has the same deadlines, and walking the
+    holiday calendar day by day costs more than the rest of the intake."""
     if kind == "complaint":
         accept = add_working_days(received, rules.accept_complaint)
         return accept, add_working_days(accept, rules.resolve_complaint)
@@ -192,6 +205,59 @@ async def _replay(session: AsyncSession, sub: Submission, text: str, secret_key:
     return Filed(existing, code, None, replayed=True, related=related)
 
 
+@dataclass(frozen=True, slots=True)
+class Draft:
+    """A validated, routed submission, ready to be stored (``prepare`` → ``store``)."""
+
+    sub: Submission
+    text: str
+    code: str
+    parts: tuple[tuple[str, RoutingResult], ...]
+    anonymous: bool
+    now: datetime
+    rules: Rules
+
+
+async def replay(session: AsyncSession, sub: Submission, secret_key: str) -> Filed | None:
+    """Check the submission; the case filed earlier with its idempotency key, or None."""
+    validate(sub)
+    if not sub.idempotency_key:
+        return None
+    try:
+        return await _replay(session, sub, _clean_text(sub.text), secret_key)
+    except LookupError:
+        return None
+
+
+def prepare(
+    router: Router, secret_key: str, sub: Submission, *, rules: Rules | None = None
+) -> Draft:
+    """Validate and route a submission; no database work, so callers can do it before
+    they take a write lock."""
+    validate(sub)
+    text = _clean_text(sub.text)
+    rules = rules or _process_rules()
+    routing = router.route(text, kind_hint=sub.kind, company_hint=sub.company)
+    kind = sub.kind or routing.kind
+    if kind not in KINDS:
+        raise IntakeError("kind", "kind must be complaint or tip")
+    anonymous = sub.anonymous and kind == "tip"
+    has_contact = bool(sub.contact and sub.contact.strip())
+    if kind != "tip" and not has_contact:
+        raise IntakeError("contact", "a complaint needs a way to reach you (phone or e-mail)")
+    now = sub.received_at or utcnow()
+    code = code_for_key(secret_key, sub.idempotency_key) if sub.idempotency_key else None
+    code = code or readable_code(8)
+    parts: tuple[tuple[str, RoutingResult], ...] = ((kind, routing),)
+    if kind != "inquiry" and has_contact and not sub.anonymous and is_mixed(router, text):
+        first = sub.kind or "complaint"
+        parts = tuple(
+            (k, router.route(text, kind_hint=k, company_hint=sub.company))
+            for k in (first, "tip" if first == "complaint" else "complaint")
+        )
+    return Draft(sub, text, code, parts, anonymous, now, rules)
+
+
 async def file_case(
     session: AsyncSession,
     router: Router,
@@ -206,140 +272,12 @@ async def file_case(
     A complaint needs a way to reach the complainant; a tip may be anonymous.
     Retries with the same idempotency key return the first case with the same code.
     """
-    validate(sub)
-    text = _clean_text(sub.text)
-    if sub.idempotency_key:
-        try:
-            return await _replay(session, sub, text, secret_key)
-        except LookupError:
-            pass
-    rules = rules or default_rules()
-    routing = router.route(text, kind_hint=sub.kind, company_hint=sub.company)
-    kind = sub.kind or routing.kind
-    if kind not in KINDS:
-        raise IntakeError("kind", "kind must be complaint or tip")
-    anonymous = sub.anonymous and kind == "tip"
-    has_contact = bool(sub.contact and sub.contact.strip())
-    if kind != "tip" and not has_contact:
-        raise IntakeError("contact", "a complaint needs a way to reach you (phone or e-mail)")
-    if sub.department is not None:
-        dept = await session.get(Department, sub.department)
-        if dept is None or not dept.active:
-            raise IntakeError("department", "unknown department {code}", code=sub.department)
-    now = sub.received_at or utcnow()
-    code = code_for_key(secret_key, sub.idempotency_key) if sub.idempotency_key else None
-    code = code or readable_code(8)
-    parts: list[tuple[str, RoutingResult]] = [(kind, routing)]
-    if kind != "inquiry" and has_contact and not sub.anonymous and is_mixed(router, text):
-        first = sub.kind or "complaint"
-        parts = [
-            (k, router.route(text, kind_hint=k, company_hint=sub.company))
-            for k in (first, "tip" if first == "complaint" else "complaint")
-        ]
-    cases: list[Case] = []
-    for i, (part_kind, part_routing) in enumerate(parts):
-        case = _new_case(
-            sub, text, part_kind, part_routing, anonymous, now, code, secret_key, cipher, rules
-        )
-        if i == 0:
-            case.idempotency_key = sub.idempotency_key
-        else:
-            case.split_from_id = cases[0].id
-        session.add(case)
-        await session.flush()
-        duplicate = await find_duplicate(
-            session,
-            text,
-            case.enterprise_uscc,
-            case.company,
-            now,
-            exclude=tuple(c.id for c in [*cases, case]),
-        )
-        if duplicate is not None:
-            case.duplicate_of_id = duplicate.id
-        _log_filed(session, case, sub.channel, now, duplicate)
-        cases.append(case)
-    return Filed(cases[0], code, parts[0][1], related=tuple(cases[1:]))
+    from complaints.intake_store import store  # it builds on this module
 
-
-def _new_case(
-    sub: Submission,
-    text: str,
-    kind: str,
-    routing: RoutingResult,
-    anonymous: bool,
-    now: datetime,
-    code: str,
-    secret_key: str,
-    cipher: Cipher,
-    rules: Rules,
-) -> Case:
-    accept_due, resolve_due = deadlines(kind, china_date(now), rules)
-    reasons = list(routing.reasons)
-    department = routing.department
-    if sub.department is not None and sub.department != routing.department:
-        department = sub.department
-        reasons.append(f"chosen by the submitter: {sub.department}")
-    return Case(
-        tracking_no=tracking_number(now),
-        access_code_hash=keyed_hash(secret_key, code),
-        kind=kind,
-        channel=sub.channel,
-        text=text,
-        lang=sub.lang,
-        company=sub.company or routing.company,
-        enterprise_uscc=routing.enterprise,
-        city=sub.city,
-        address=sub.address,
-        lat=sub.lat,
-        lon=sub.lon,
-        department=department,
-        routed_department=routing.department,
-        routing_confidence=routing.confidence,
-        routing_reasons=reasons,
-        status="received",
-        anonymous=anonymous,
-        contact_enc=None if anonymous else cipher.encrypt(sub.contact),
-        reporter_name_enc=None if anonymous else cipher.encrypt(sub.reporter_name),
-        bot_chat_id=None if anonymous else sub.bot_chat_id,
-        created_at=now,
-        accept_due=accept_due,
-        resolve_due=resolve_due,
-    )
-
-
-def _log_filed(
-    session: AsyncSession, case: Case, channel: str, now: datetime, duplicate: Case | None
-) -> None:
-    data: dict[str, Any] = {"department": case.department, "kind": case.kind}
-    if duplicate is not None:
-        data["duplicate_of"] = duplicate.tracking_no
-    if case.split_from_id is not None:
-        data["split_from"] = case.split_from_id
-    session.add(
-        CaseEvent(
-            case_id=case.id,
-            at=now,
-            actor=f"citizen:{channel}",
-            action="filed",
-            to_status="received",
-            data=data,
-        )
-    )
-    announce(
-        session,
-        "case.filed",
-        {
-            "case_id": case.id,
-            "tracking_no": case.tracking_no,
-            "department": case.department,
-            "kind": case.kind,
-            "channel": channel,
-            "duplicate_of_id": case.duplicate_of_id,
-            "split_from_id": case.split_from_id,
-        },
-        at=now,
-    )
+    filed = await replay(session, sub, secret_key)
+    if filed is not None:
+        return filed
+    return await store(session, cipher, secret_key, prepare(router, secret_key, sub, rules=rules))
 
 
 def is_overdue(case: Case, today: date) -> bool:

@@ -46,6 +46,8 @@ class Case(Base):
     __table_args__ = (
         Index("ix_cases_department_status", "department", "status"),
         Index("ix_cases_created_at", "created_at"),
+        # the duplicate check looks up recent cases by enterprise or by company name
+        Index("ix_cases_company", "company"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

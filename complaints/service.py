@@ -18,12 +18,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from complaints import limits, workflow
-from complaints.intake import Filed, Submission, china_date, file_case, is_overdue
+from complaints import intake, limits, workflow
+from complaints.intake import Filed, Submission, china_date, is_overdue
 from complaints.models import Case, CaseEvent, Department
 from zhixin.db import utcnow
 from zhixin.ratelimit import RateLimiter
-from zhixin.security import Cipher, keyed_hash
+from zhixin.security import keyed_hash
 
 if TYPE_CHECKING:
     from zhixin.services import Services
@@ -108,13 +108,15 @@ async def submit(services: Services, sub: Submission, *, client: str | None = No
     ``limits.FILING``: ``limits.RateLimited`` beyond it."""
     if client is not None:
         await limits.check_filing(services.limiter, client)
-    cipher = Cipher(services.settings.require_secret())
     secret = services.settings.require_secret()
     for attempt in (1, 2):
         async with services.sessions() as session:
             try:
-                filed = await file_case(session, services.router, cipher, secret, sub)
-                await session.commit()
+                filed = await intake.replay(session, sub, secret)
+                if filed is None:
+                    # routing is CPU work, done here: the group writer only writes
+                    draft = intake.prepare(services.router, secret, sub)
+                    filed = await services.intake.store(draft)
             except IntegrityError:
                 # the same idempotency key committed by a parallel request: read it back
                 await session.rollback()

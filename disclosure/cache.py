@@ -2,42 +2,94 @@
 
 Search and grade reads never touch the database per request. Every write to
 published data leaves a ``DataChange`` mark in its own transaction; each
-process polls the newest mark (one indexed read a second) and reloads only
-the rows changed since, so an import in another process is searchable at once.
+process looks for new marks (``zhixin.changes``: woken at once by PostgreSQL's
+NOTIFY, and every second in any case) and reloads only the rows changed since,
+so an import in another process is searchable within milliseconds.
 """
 
 from __future__ import annotations
 
-import asyncio
-import logging
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from nlp.lookup import EnterpriseIndex
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from disclosure.grades import GradeRecord, current_grade
 from disclosure.models import CreditGrade, DataChange, Enterprise
+from nlp.lookup import EnterpriseIndex, LookupHit
 from zhixin.db import utcnow
 
-log = logging.getLogger(__name__)
 # Rows committed by a slow transaction may carry an updated_at a little older than the
 # moment its DataChange mark becomes visible; reloading a margin is cheap and idempotent.
 _MARGIN = timedelta(seconds=30)
 
 
+class MemoIndex(EnterpriseIndex):
+    """The search index with a memo of recent answers, emptied by every change.
+
+    The same names are searched again and again (a company in the news, the shops of a
+    town), and a fuzzy search costs about a millisecond: a repeated query is answered
+    from the memo. Only the index's own answers are kept; grades are added per request.
+    """
+
+    MEMO_SIZE = 4096
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._memo: dict[tuple[str, int], tuple[LookupHit, ...]] = {}
+        self.memo_hits = 0
+        self.memo_misses = 0
+
+    def search(self, query: str, limit: int = 10) -> list[LookupHit]:
+        key = (query, limit)
+        found = self._memo.pop(key, None)
+        if found is not None:
+            self.memo_hits += 1
+        else:
+            self.memo_misses += 1
+            found = tuple(super().search(query, limit))
+            if len(self._memo) >= self.MEMO_SIZE:
+                del self._memo[next(iter(self._memo))]  # the least recently used
+        self._memo[key] = found
+        return list(found)
+
+    def add(self, uscc: str, name: str, aliases: Sequence[str] = ()) -> None:
+        self._memo.clear()
+        super().add(uscc, name, aliases)
+
+    def remove(self, uscc: str) -> None:
+        self._memo.clear()
+        super().remove(uscc)
+
+    def compact(self) -> None:
+        self._memo.clear()
+        super().compact()
+
+
 @dataclass
 class PublishedData:
-    index: EnterpriseIndex = field(default_factory=EnterpriseIndex)
+    index: EnterpriseIndex = field(default_factory=MemoIndex)
     history: dict[str, list[GradeRecord]] = field(default_factory=lambda: defaultdict(list))
     names: dict[str, str] = field(default_factory=dict)
     last_change: int = 0
     loaded_at: datetime | None = None
+    # current grades of one day, worked out once per enterprise; emptied by any change
+    _current: dict[str, GradeRecord | None] = field(default_factory=dict, repr=False)
+    _current_day: date | None = field(default=None, repr=False)
 
     def grade_of(self, uscc: str, today: date | None = None) -> GradeRecord | None:
-        return current_grade(self.history.get(uscc, ()), today or date.today())
+        day = today or date.today()
+        if day != self._current_day:
+            self._current.clear()
+            self._current_day = day
+        try:
+            return self._current[uscc]
+        except KeyError:
+            grade = self._current[uscc] = current_grade(self.history.get(uscc, ()), day)
+            return grade
 
     async def load(self, session: AsyncSession) -> None:
         """Build everything from the database (start-up)."""
@@ -45,7 +97,7 @@ class PublishedData:
         self.loaded_at = utcnow()
         rows = await session.execute(select(Enterprise.uscc, Enterprise.name, Enterprise.aliases))
         records = [(u, n, tuple(a or ())) for u, n, a in rows]
-        self.index = EnterpriseIndex.build(records)
+        self.index = MemoIndex.build(records)
         self.names = {u: n for u, n, _ in records}
         self.history = defaultdict(list)
         await self._load_grades(session, None)
@@ -70,6 +122,7 @@ class PublishedData:
                 self.history.pop(uscc, None)
         for uscc, grade, year, vf, vu, authority in await session.execute(stmt):
             self.history[uscc].append(GradeRecord(grade, year, vf, vu, authority))
+        self._current.clear()
 
     async def refresh(self, session: AsyncSession) -> bool:
         """Apply rows changed since the last look; True when anything changed."""
@@ -89,19 +142,6 @@ class PublishedData:
             self.names[uscc] = name
         await self._load_grades(session, since)
         return True
-
-    async def watch(self, sessions: async_sessionmaker[AsyncSession], every: float = 1.0) -> None:
-        """Poll for changes until cancelled; database faults are logged and retried."""
-        while True:
-            await asyncio.sleep(every)
-            try:
-                async with sessions() as session:
-                    if await self.refresh(session):
-                        log.info("published data refreshed (%d enterprises)", len(self.index))
-            except asyncio.CancelledError:
-                raise
-            except Exception:  # the database may be briefly unavailable; try again
-                log.warning("could not refresh published data", exc_info=True)
 
 
 def mark_change(session: AsyncSession, *topics: str) -> None:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import aiohttp_jinja2
 import jinja2
@@ -13,6 +15,8 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 
 from zhixin import i18n
 from zhixin.csrf import csrf_cookie_middleware, csrf_token
+from zhixin.health import DatabaseProbe, is_database_unavailable
+from zhixin.input_guard import refuse_nul
 from zhixin.openapi import build_openapi
 from zhixin.services import Services
 from zhixin.settings import Settings
@@ -40,8 +44,14 @@ async def language_middleware(request: web.Request, handler: Handler) -> web.Str
         i18n.current_lang.reset(token)
 
 
+def _wants_json(request: web.Request) -> bool:
+    """A client that asks for JSON and not for a page (scripts posting to the forms)."""
+    accept = request.headers.get("Accept", "")
+    return "application/json" in accept and "text/html" not in accept
+
+
 def _error(request: web.Request, status: int, code: str, message: str) -> web.StreamResponse:
-    if _is_api(request) or not request.app.get(JINJA_READY, False):
+    if _is_api(request) or _wants_json(request) or not request.app.get(JINJA_READY, False):
         return json_response({"error": {"code": code, "message": message}}, status=status)
     response = aiohttp_jinja2.render_template(
         "error.html",
@@ -59,9 +69,13 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
     try:
         return await handler(request)
     except ApiError as exc:
-        if _is_api(request):
+        if _is_api(request) or _wants_json(request):
             raise
-        return _error(request, exc.status, exc.code, exc.message)
+        response = _error(request, exc.status, exc.code, exc.message)
+        for name in ("Retry-After", "WWW-Authenticate"):
+            if name in exc.headers:
+                response.headers[name] = exc.headers[name]
+        return response
     except web.HTTPException as exc:
         if exc.status < 400 or exc.content_type == "application/json":
             raise
@@ -76,6 +90,9 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
             if name in exc.headers:
                 response.headers[name] = exc.headers[name]
         return response
+    except UnicodeDecodeError:
+        # form fields, query strings and path parts are decoded on first use
+        return _error(request, 400, "invalid_encoding", "the request is not valid UTF-8")
     except _DB_DOWN as exc:
         log.warning("database unavailable: %s", type(exc).__name__)
         response = _error(
@@ -93,28 +110,44 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
             return response
         log.exception("database error on %s %s", request.method, request.path)
         return _error(request, 500, "internal", "internal error")
-    except Exception:
+    except Exception as exc:
+        if is_database_unavailable(exc):  # a connection reset or refused by the driver itself
+            log.warning("database unavailable: %s", type(exc).__name__)
+            response = _error(
+                request, 503, "unavailable", i18n.gettext("The service is busy; try again shortly.")
+            )
+            response.headers["Retry-After"] = "5"
+            return response
         log.exception("unhandled error on %s %s", request.method, request.path)
         return _error(request, 500, "internal", "internal error")
 
 
 @web.middleware
 async def security_headers(request: web.Request, handler: Handler) -> web.StreamResponse:
-    response = await handler(request)
-    headers = response.headers
+    try:
+        response = await handler(request)
+    except web.HTTPException as exc:
+        # JSON errors and redirects travel as exceptions; they get the headers too
+        _secure(exc.headers, exc.content_type)
+        raise
+    _secure(response.headers, response.content_type)
+    return response
+
+
+def _secure(headers: Any, content_type: str) -> None:
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("Referrer-Policy", "same-origin")
-    if response.content_type == "text/html":
+    if content_type == "text/html":
         headers.setdefault(
             "Content-Security-Policy",
             "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
             "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
         )
         headers.setdefault("X-Frame-Options", "DENY")
-    return response
 
 
 JINJA_READY: web.AppKey[bool] = web.AppKey("jinja_ready")
+DB_PROBE: web.AppKey[DatabaseProbe] = web.AppKey("db_probe")
 
 
 def _setup_templates(app: web.Application) -> None:
@@ -151,9 +184,16 @@ async def _page_context(request: web.Request) -> dict[str, object]:
 
 
 async def healthz(request: web.Request) -> web.Response:
+    """200 while the database answers, 503 "degraded" when it does not (zhixin.health)."""
     services = request.app[SERVICES]
+    ok = await request.app[DB_PROBE].check()
     return json_response(
-        {"status": "ok", "enterprises": len(services.published.index)},
+        {
+            "status": "ok" if ok else "degraded",
+            "database": "ok" if ok else "unavailable",
+            "enterprises": len(services.published.index),
+        },
+        status=200 if ok else 503,
         headers={"Cache-Control": "no-store"},
     )
 
@@ -175,6 +215,7 @@ def create_app(settings: Settings, services: Services | None = None) -> web.Appl
             security_headers,
             csrf_cookie_middleware,
             error_middleware,
+            refuse_nul,
         ],
     )
     app[SETTINGS] = settings
@@ -182,6 +223,13 @@ def create_app(settings: Settings, services: Services | None = None) -> web.Appl
     async def lifecycle(app: web.Application) -> AsyncIterator[None]:
         owned = services is None
         app[SERVICES] = services or await Services.start(settings)
+        app[DB_PROBE] = DatabaseProbe(app[SERVICES].engine)
+        if owned:
+            # the dictionaries and indexes loaded at start-up live as long as the process:
+            # out of the collector's sight, a full collection takes microseconds instead
+            # of the ~150 ms that showed as the p99 latency of every route
+            gc.collect()
+            gc.freeze()
         yield
         if owned:
             await app[SERVICES].close()

@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 from dataclasses import dataclass, field
 
-from nlp.router import Example, Router
+from prometheus_client import Gauge
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from complaints.intake_queue import IntakeQueue
+from complaints.lessons import SharedRouter, load_lessons
 from disclosure.cache import PublishedData
 from nlp.registry import DepartmentSpec, load_registry
+from nlp.router import Router
+from zhixin.changes import follow_changes
 from zhixin.db import make_engine, make_sessionmaker
 from zhixin.metrics import Metrics
 from zhixin.migrate import ensure_schema
@@ -34,6 +39,8 @@ class Services:
     # per-client limits on filing and access-code checks (Redis when configured)
     limiter: RateLimiter = field(default_factory=RateLimiter)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    # case intake in groups, one commit per group (complaints/intake_queue.py)
+    intake: IntakeQueue = field(init=False)
 
     @property
     def departments(self) -> dict[str, DepartmentSpec]:
@@ -53,15 +60,21 @@ class Services:
         async with sessions() as session:
             await sync_departments(session, registry)
             await published.load(session)
-            examples = await load_examples(session)
-        router = Router(registry, examples=examples, lookup=published.index)
+            examples, last_lesson = await load_lessons(session)
+        # learns staff transfers made in other processes too (complaints/lessons.py)
+        router = SharedRouter(
+            registry, examples=examples, lookup=published.index, last_lesson=last_lesson
+        )
         services = cls(settings, engine, sessions, registry, published, router)
         services.limiter = RateLimiter.from_settings(
             settings.redis_url, enabled=settings.rate_limits
         )
         services.metrics.enterprises_indexed.set(len(published.index))
+        services.intake = IntakeQueue(sessions, settings)
+        _memo_gauges(services)
         if watch:
-            services.tasks.append(asyncio.create_task(published.watch(sessions)))
+            # other processes' imports and transfers, within a second (zhixin/changes.py)
+            services.tasks.append(asyncio.create_task(follow_changes(services)))
         return services
 
     async def close(self) -> None:
@@ -70,8 +83,25 @@ class Services:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
         self.tasks.clear()
+        await self.intake.close()
         await self.limiter.close()
         await self.engine.dispose()
+
+
+def _memo_gauges(services: Services) -> None:
+    """How many searches the index answered from its memo, and how many it computed."""
+    for outcome, help_text in (
+        ("hits", "Enterprise searches answered from the index's memo"),
+        ("misses", "Enterprise searches the index computed"),
+    ):
+        gauge = Gauge(
+            f"zhixin_search_memo_{outcome}", help_text, registry=services.metrics.registry
+        )
+        gauge.set_function(functools.partial(_memo_count, services.published, outcome))
+
+
+def _memo_count(published: PublishedData, outcome: str) -> float:
+    return float(getattr(published.index, f"memo_{outcome}", 0))
 
 
 async def sync_departments(session: AsyncSession, registry: list[DepartmentSpec]) -> None:
@@ -100,11 +130,3 @@ async def sync_departments(session: AsyncSession, registry: list[DepartmentSpec]
         if code not in {s.code for s in registry}:
             row.active = False
     await session.commit()
-
-
-async def load_examples(session: AsyncSession) -> list[Example]:
-    """Corrections made by staff (transfers), oldest first, for the router to learn from."""
-    from complaints.models import RoutingExample
-
-    rows = await session.scalars(select(RoutingExample).order_by(RoutingExample.id))
-    return [Example(r.text, r.department, r.kind) for r in rows]

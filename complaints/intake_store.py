@@ -1,0 +1,209 @@
+"""Writing filed cases: the rows, their ``filed`` log entries and ``case.filed`` outbox
+events, for one submission or a group of them in one transaction (``intake_queue``).
+
+A group is written as if its submissions were filed one after another: one duplicate
+query for all of them, then one INSERT per table, and a case that repeats one of an
+earlier submission of the same group is linked to it as it would have been.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from complaints.deadlines import Rules
+from complaints.duplicates import Candidate, Probe, best_match, recent_candidates
+from complaints.intake import (
+    Draft,
+    Filed,
+    IntakeError,
+    Submission,
+    china_date,
+    deadlines,
+    tracking_number,
+)
+from complaints.models import Case, CaseEvent, Department
+from complaints.outbox import announce
+from nlp.router import RoutingResult
+from zhixin.security import Cipher, keyed_hash
+
+
+async def store(session: AsyncSession, cipher: Cipher, secret_key: str, draft: Draft) -> Filed:
+    """Write one draft's case(s) with their log entries and outbox events (caller commits)."""
+    return (await store_many(session, cipher, secret_key, [draft]))[0]
+
+
+async def store_many(
+    session: AsyncSession, cipher: Cipher, secret_key: str, drafts: list[Draft]
+) -> list[Filed]:
+    """Write the case(s) of several drafts, their ``filed`` log entries and outbox events
+    in the caller's transaction (caller commits), in a few statements whatever their
+    number: one duplicate query, then one INSERT per table.
+
+    The drafts are taken in order, as if filed one after another: a case may repeat one
+    of an earlier draft of the same group, and is then linked to it.
+    """
+    for code in sorted({d.sub.department for d in drafts if d.sub.department is not None}):
+        dept = await session.get(Department, code)
+        if dept is None or not dept.active:
+            raise IntakeError("department", "unknown department {code}", code=code)
+    flat: list[tuple[int, Draft, Case]] = []  # (draft number, draft, case) in filing order
+    for n, draft in enumerate(drafts):
+        for kind, routing in draft.parts:
+            case = _new_case(
+                draft.sub,
+                draft.text,
+                kind,
+                routing,
+                draft.anonymous,
+                draft.now,
+                draft.code,
+                secret_key,
+                cipher,
+                draft.rules,
+            )
+            flat.append((n, draft, case))
+    probes = [Probe(d.text, c.enterprise_uscc, c.company, d.now) for _, d, c in flat]
+    originals = _repeats(flat, await recent_candidates(session, probes))
+    for (_, _, case), original in zip(flat, originals, strict=True):
+        if isinstance(original, int):
+            case.duplicate_of_id = original  # goes in with the row: no UPDATE
+    for n, draft in enumerate(drafts):
+        first = next(c for m, _, c in flat if m == n)
+        first.idempotency_key = draft.sub.idempotency_key
+    session.add_all([c for _, _, c in flat])
+    await session.flush()
+    for (n, _, case), original in zip(flat, originals, strict=True):
+        if isinstance(original, tuple):
+            case.duplicate_of_id = flat[original[0]][2].id
+        first = next(c for m, _, c in flat if m == n)
+        if case is not first:
+            case.split_from_id = first.id
+    numbers = {c.id: c.tracking_no for _, _, c in flat}
+    wanted = {c.duplicate_of_id for _, _, c in flat if c.duplicate_of_id} - numbers.keys()
+    if wanted:
+        rows = await session.execute(select(Case.id, Case.tracking_no).where(Case.id.in_(wanted)))
+        numbers.update({case_id: number for case_id, number in rows})
+    for _, draft, case in flat:
+        duplicate_no = numbers.get(case.duplicate_of_id) if case.duplicate_of_id else None
+        _log_filed(session, case, draft.sub.channel, draft.now, duplicate_no)
+    filed = []
+    for n, draft in enumerate(drafts):
+        cases = [c for m, _, c in flat if m == n]
+        filed.append(Filed(cases[0], draft.code, draft.parts[0][1], related=tuple(cases[1:])))
+    return filed
+
+
+def _about_the_same(a: Case, b: Case) -> bool:
+    return bool(
+        (a.enterprise_uscc and a.enterprise_uscc == b.enterprise_uscc)
+        or (a.company and a.company == b.company)
+    )
+
+
+def _repeats(
+    flat: list[tuple[int, Draft, Case]], stored: list[list[Candidate]]
+) -> list[int | tuple[int] | None]:
+    """What each case of a group repeats: a stored case's id, ``(position,)`` of an
+    earlier case of the group (of another submission), or None. A chain of repeats
+    points at its first case."""
+    originals: list[int | tuple[int] | None] = []
+    for k, ((n, draft, case), candidates) in enumerate(zip(flat, stored, strict=True)):
+        # earlier cases of the group are newer than any stored one: they come first
+        in_group = [
+            Candidate(-j - 1, flat[j][2].text, None)
+            for j in range(k - 1, -1, -1)
+            if flat[j][0] != n and _about_the_same(case, flat[j][2])
+        ]
+        match = best_match(draft.text, in_group + candidates)
+        if match is None:
+            originals.append(None)
+        elif match.id < 0:
+            j = -match.id - 1
+            originals.append(originals[j] if originals[j] is not None else (j,))
+        else:
+            originals.append(match.original_id or match.id)
+    return originals
+
+
+def _new_case(
+    sub: Submission,
+    text: str,
+    kind: str,
+    routing: RoutingResult,
+    anonymous: bool,
+    now: datetime,
+    code: str,
+    secret_key: str,
+    cipher: Cipher,
+    rules: Rules,
+) -> Case:
+    accept_due, resolve_due = deadlines(kind, china_date(now), rules)
+    reasons = list(routing.reasons)
+    department = routing.department
+    if sub.department is not None and sub.department != routing.department:
+        department = sub.department
+        reasons.append(f"chosen by the submitter: {sub.department}")
+    return Case(
+        tracking_no=tracking_number(now),
+        access_code_hash=keyed_hash(secret_key, code),
+        kind=kind,
+        channel=sub.channel,
+        text=text,
+        lang=sub.lang,
+        company=sub.company or routing.company,
+        enterprise_uscc=routing.enterprise,
+        city=sub.city,
+        address=sub.address,
+        lat=sub.lat,
+        lon=sub.lon,
+        department=department,
+        routed_department=routing.department,
+        routing_confidence=routing.confidence,
+        routing_reasons=reasons,
+        status="received",
+        anonymous=anonymous,
+        contact_enc=None if anonymous else cipher.encrypt(sub.contact),
+        reporter_name_enc=None if anonymous else cipher.encrypt(sub.reporter_name),
+        bot_chat_id=None if anonymous else sub.bot_chat_id,
+        created_at=now,
+        accept_due=accept_due,
+        resolve_due=resolve_due,
+    )
+
+
+def _log_filed(
+    session: AsyncSession, case: Case, channel: str, now: datetime, duplicate_no: str | None
+) -> None:
+    data: dict[str, Any] = {"department": case.department, "kind": case.kind}
+    if duplicate_no is not None:
+        data["duplicate_of"] = duplicate_no
+    if case.split_from_id is not None:
+        data["split_from"] = case.split_from_id
+    session.add(
+        CaseEvent(
+            case_id=case.id,
+            at=now,
+            actor=f"citizen:{channel}",
+            action="filed",
+            to_status="received",
+            data=data,
+        )
+    )
+    announce(
+        session,
+        "case.filed",
+        {
+            "case_id": case.id,
+            "tracking_no": case.tracking_no,
+            "department": case.department,
+            "kind": case.kind,
+            "channel": channel,
+            "duplicate_of_id": case.duplicate_of_id,
+            "split_from_id": case.split_from_id,
+        },
+        at=now,
+    )
