@@ -62,7 +62,8 @@ async def load_demo(services: Services, today: date | None = None) -> int:
                 )
             )
         graded = rng.sample(records, N_GRADED)
-        existing = set((await session.execute(select(CreditGrade.uscc, CreditGrade.year))).tuples())
+        rows = await session.execute(select(CreditGrade.uscc, CreditGrade.year))
+        existing = {(uscc, year) for uscc, year in rows}
         n_grades = 0
         for r in graded:
             first = rng.choice((2022, 2023, 2024, 2025))
