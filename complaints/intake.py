@@ -280,16 +280,19 @@ async def file_case(
     return await store(session, cipher, secret_key, prepare(router, secret_key, sub, rules=rules))
 
 
+def missed_deadline(case: Case, today: date) -> str | None:
+    """Which deadline of the case's current status has passed ("accept", "resolve",
+    "notify"), or None."""
+    return overdue_deadline(
+        case.status,
+        case.accept_due,
+        case.resolve_due,
+        case.notify_due,
+        case.notified_at is not None,
+        today,
+    )
+
+
 def is_overdue(case: Case, today: date) -> bool:
     """Past the deadline that applies to the case's current status."""
-    return (
-        overdue_deadline(
-            case.status,
-            case.accept_due,
-            case.resolve_due,
-            case.notify_due,
-            case.notified_at is not None,
-            today,
-        )
-        is not None
-    )
+    return missed_deadline(case, today) is not None

@@ -21,10 +21,9 @@ from sqlalchemy import func, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from complaints.casework import overdue_clause
-from complaints.intake import china_date
+from complaints.intake import china_date, missed_deadline
 from complaints.models import Case, CaseEvent, Department
 from complaints.outbox import announce
-from complaints.workflow import overdue_deadline
 from zhixin.db import utcnow
 from zhixin.metrics import Metrics
 from zhixin.web import SERVICES
@@ -89,14 +88,7 @@ async def flag_overdue(session: AsyncSession, now: datetime | None = None) -> in
         for case_id, data in logged:
             seen.add((case_id, str(data.get("deadline")), str(data.get("due"))))
         for case in cases:
-            which = overdue_deadline(
-                case.status,
-                case.accept_due,
-                case.resolve_due,
-                case.notify_due,
-                case.notified_at is not None,
-                today,
-            )
+            which = missed_deadline(case, today)
             if which is None:
                 continue
             due = {"accept": case.accept_due, "resolve": case.resolve_due}.get(

@@ -7,6 +7,7 @@ instead of skipping the tests that need it.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import shutil
 import socket
@@ -77,19 +78,26 @@ async def _admin(sql: str) -> None:
         await conn.close()
 
 
+@contextlib.contextmanager
+def fresh_postgres(prefix: str = "zx_test") -> Iterator[str]:
+    """A new, empty PostgreSQL database on the local server, dropped afterwards."""
+    need_postgres()
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
+    try:
+        yield f"postgresql+asyncpg://postgres@{PG_HOST}:{PG_PORT}/{name}"
+    finally:
+        asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A fresh, empty database on each backend."""
     if request.param == "sqlite":
         yield f"sqlite+aiosqlite:///{tmp_path / 'zhixin.db'}"
         return
-    need_postgres()
-    name = f"zx_test_{uuid.uuid4().hex[:12]}"
-    asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
-    try:
-        yield f"postgresql+asyncpg://postgres@{PG_HOST}:{PG_PORT}/{name}"
-    finally:
-        asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    with fresh_postgres() as url:
+        yield url
 
 
 @pytest.fixture
@@ -137,25 +145,17 @@ def demo_url(
     from zhixin.services import Services
     from zhixin.settings import Settings
 
-    if request.param == "sqlite":
-        url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('demo') / 'demo.db'}"
-        name = None
-    else:
-        need_postgres()
-        name = f"zx_demo_{uuid.uuid4().hex[:12]}"
-        asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
-        url = f"postgresql+asyncpg://postgres@{PG_HOST}:{PG_PORT}/{name}"
-
-    async def load() -> None:
+    async def load(url: str) -> None:
         services = await Services.start(Settings(database_url=url, secret_key=SECRET), watch=False)
         try:
             await load_demo(services, today=DEMO_TODAY)
         finally:
             await services.close()
 
-    asyncio.run(load())
-    try:
+    with contextlib.ExitStack() as stack:
+        if request.param == "sqlite":
+            url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('demo') / 'demo.db'}"
+        else:
+            url = stack.enter_context(fresh_postgres("zx_demo"))
+        asyncio.run(load(url))
         yield url
-    finally:
-        if name:
-            asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

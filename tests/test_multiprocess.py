@@ -18,7 +18,7 @@ import aiohttp
 import pytest
 from sqlalchemy import func, select
 
-from tests.conftest import PG_HOST, PG_PORT, REDIS_URL, SECRET, _admin, need_postgres, need_redis
+from tests.conftest import REDIS_URL, SECRET, fresh_postgres, need_redis
 from tests.desk_support import VAGUE, staff_token
 from tests.serving import ROOT, Server, server_env
 
@@ -28,14 +28,9 @@ LATE = "买的电热水器用了三天就漏电，产品质量不合格，要求
 
 @pytest.fixture
 def pg_url() -> Iterator[str]:
-    need_postgres()
     need_redis()
-    name = f"zx_test_{uuid.uuid4().hex[:12]}"
-    asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
-    try:
-        yield f"postgresql+asyncpg://postgres@{PG_HOST}:{PG_PORT}/{name}"
-    finally:
-        asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    with fresh_postgres() as url:
+        yield url
 
 
 def _received_for_overdue() -> date:
