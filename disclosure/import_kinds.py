@@ -63,6 +63,20 @@ def _changed(old: dict[str, Any], new: dict[str, Any], fields: Iterable[str]) ->
     return any(old.get(f) != new.get(f) for f in fields)
 
 
+def _tally(
+    report: ImportReport, old: dict[str, Any] | None, row: dict[str, Any], compared: Iterable[str]
+) -> bool:
+    """Count the row as added, updated or unchanged; True when it has to be written."""
+    if old is None:
+        report.added += 1
+    elif _changed(old, row, compared):
+        report.updated += 1
+    else:
+        report.unchanged += 1
+        return False
+    return True
+
+
 async def plan_enterprises(
     session: AsyncSession,
     records: list[Record],
@@ -97,14 +111,10 @@ async def plan_enterprises(
             "updated_at": now,
         }
         old = stored.get(v["uscc"])
-        if old is None:
-            report.added += 1
-        elif _changed({**old, "aliases": old["aliases"] or []}, row, compared):
-            report.updated += 1
-        else:
-            report.unchanged += 1
-            continue
-        rows.append(row)
+        if old is not None:
+            old = {**old, "aliases": old["aliases"] or []}
+        if _tally(report, old, row, compared):
+            rows.append(row)
     if report.errors or report.dry_run or not rows:
         return
     await upsert(session, Enterprise.__table__, rows, ["uscc"], [*compared, "updated_at"])
@@ -181,15 +191,8 @@ async def plan_grades(
             "created_at": now,
             "updated_at": now,
         }
-        old = stored.get((v["uscc"], v["year"]))
-        if old is None:
-            report.added += 1
-        elif _changed(old, row, compared):
-            report.updated += 1
-        else:
-            report.unchanged += 1
-            continue
-        rows.append(row)
+        if _tally(report, stored.get((v["uscc"], v["year"])), row, compared):
+            rows.append(row)
     report.registered = len(new_enterprises)
     if report.errors or report.dry_run:
         return
@@ -313,14 +316,8 @@ async def plan_recalls(
             created_at=now,
             updated_at=now,
         )
-        if old is None:
-            report.added += 1
-        elif _changed(old, row, compared):
-            report.updated += 1
-        else:
-            report.unchanged += 1
-            continue
-        rows.append(row)
+        if _tally(report, old, row, compared):
+            rows.append(row)
     if report.errors or report.dry_run or not rows:
         return
     await upsert(session, RecallNotice.__table__, rows, ["recall_no"], [*compared, "updated_at"])
