@@ -178,7 +178,7 @@ async def _grade_news(
     row = await session.get(CreditGrade, payload.get("grade_id"))
     if row is None:
         return None
-    name = services.published.names.get(uscc, uscc)
+    name = services.published.name_of(uscc) or uscc
     record = GradeRecord(row.grade, row.year, row.valid_from, row.valid_until, row.authority)
     builder = InlineKeyboardBuilder()
     builder.button(

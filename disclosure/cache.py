@@ -73,12 +73,16 @@ class MemoIndex(EnterpriseIndex):
 class PublishedData:
     index: EnterpriseIndex = field(default_factory=MemoIndex)
     history: dict[str, list[GradeRecord]] = field(default_factory=lambda: defaultdict(list))
-    names: dict[str, str] = field(default_factory=dict)
     last_change: int = 0
     loaded_at: datetime | None = None
     # current grades of one day, worked out once per enterprise; emptied by any change
     _current: dict[str, GradeRecord | None] = field(default_factory=dict, repr=False)
     _current_day: date | None = field(default=None, repr=False)
+
+    def name_of(self, uscc: str) -> str | None:
+        """The registered name (the index holds it; no second table of names)."""
+        entry = self.index.get(uscc)
+        return entry.name if entry is not None else None
 
     def grade_of(self, uscc: str, today: date | None = None) -> GradeRecord | None:
         day = today or date.today()
@@ -98,7 +102,6 @@ class PublishedData:
         rows = await session.execute(select(Enterprise.uscc, Enterprise.name, Enterprise.aliases))
         records = [(u, n, tuple(a or ())) for u, n, a in rows]
         self.index = MemoIndex.build(records)
-        self.names = {u: n for u, n, _ in records}
         self.history = defaultdict(list)
         await self._load_grades(session, None)
 
@@ -139,7 +142,6 @@ class PublishedData:
         )
         for uscc, name, aliases in rows:
             self.index.add(uscc, name, tuple(aliases or ()))
-            self.names[uscc] = name
         await self._load_grades(session, since)
         return True
 

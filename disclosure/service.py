@@ -86,8 +86,9 @@ def _with_grade(
     found = []
     for code in list(published.history):
         current = published.grade_of(code, today)
-        if current is not None and current.grade == grade and code in published.names:
-            found.append(SearchItem(code, published.names[code], grade, 100.0, "grade"))
+        name = published.name_of(code) if current is not None and current.grade == grade else None
+        if name is not None:
+            found.append(SearchItem(code, name, grade, 100.0, "grade"))
     found.sort(key=lambda item: (item.name, item.uscc))
     return found[:limit]
 

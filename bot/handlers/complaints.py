@@ -124,8 +124,9 @@ async def take_text(message: Message, state: FSMContext, services: Services, tex
     data = await state.get_data()
     routing = services.router.route(text, kind_hint=data.get("kind"))
     suggestions: list[tuple[str, str]] = []
-    if routing.enterprise and routing.enterprise in services.published.names:
-        suggestions.append((routing.enterprise, services.published.names[routing.enterprise]))
+    known = services.published.name_of(routing.enterprise) if routing.enterprise else None
+    if known is not None:
+        suggestions.append((routing.enterprise, known))
     if routing.company:
         for item in search_enterprises(services.published, routing.company, 3):
             if item.uscc not in {u for u, _ in suggestions} and item.score >= 60:

@@ -153,7 +153,7 @@ async def company_recalls(
     recalls = (await list_recalls(session, RecallFilter(q=callback_data.uscc), 10)).items
     if not recalls or not isinstance(query.message, Message):
         return
-    name = services.published.names.get(callback_data.uscc, recalls[0].producer)
+    name = services.published.name_of(callback_data.uscc) or recalls[0].producer
     lines = [_("Recalls of {name}:").format(name=f"<b>{quote(name)}</b>")]
     builder = InlineKeyboardBuilder()
     for i, recall in enumerate(recalls, 1):
@@ -171,7 +171,7 @@ async def follow(
 
     chat_id = query.from_user.id
     on = callback_data.action == "follow"
-    if on and callback_data.uscc not in services.published.names:
+    if on and services.published.name_of(callback_data.uscc) is None:
         await query.answer(_("This company is no longer in the register."), show_alert=True)
         return
     await set_subscription(session, chat_id, "enterprise", callback_data.uscc, on)

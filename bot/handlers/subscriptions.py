@@ -57,7 +57,7 @@ async def set_subscription(
 def overview(subs: list[Subscription], services: Services) -> str:
     categories = [category_name(s.target) for s in subs if s.kind == "category"]
     companies = [
-        services.published.names.get(s.target, s.target) for s in subs if s.kind == "enterprise"
+        (services.published.name_of(s.target) or s.target) for s in subs if s.kind == "enterprise"
     ]
     lines = [
         _("Choose the recall categories you want alerts for (press again to turn off)."),
@@ -93,7 +93,7 @@ def unsubscribe_keyboard(subs: list[Subscription], services: Services) -> Inline
                 text=label, callback_data=SubscriptionCb(action="off", target=s.target, view="list")
             )
         else:
-            name = services.published.names.get(s.target, s.target)
+            name = services.published.name_of(s.target) or s.target
             builder.button(
                 text="✖ " + name[:40],
                 callback_data=SubscriptionCb(action="drop", target=s.target, view="list"),
