@@ -221,6 +221,27 @@ async def track(
     return await _view(session, case, lang, china_date(utcnow()))
 
 
+def record_rating(
+    session: AsyncSession, case: Case, rating: int, comment: Any, at: datetime
+) -> None:
+    """Store a checked rating on the case and log it (a public event)."""
+    case.rating = rating
+    case.rating_comment = comment.strip() if isinstance(comment, str) and comment.strip() else None
+    case.rated_at = at
+    session.add(
+        CaseEvent(
+            case_id=case.id,
+            at=at,
+            actor="citizen",
+            action="rate",
+            from_status=case.status,
+            to_status=case.status,
+            data={"rating": rating},
+            public=True,
+        )
+    )
+
+
 async def rate(
     session: AsyncSession,
     tracking_no: str,
@@ -235,21 +256,7 @@ async def rate(
     case = await _find(session, tracking_no, access_code, secret_key, asker)
     workflow.check_rating(case.status, case.rating is not None, rating, comment)
     now = utcnow()
-    case.rating = rating
-    case.rating_comment = comment.strip() if isinstance(comment, str) and comment.strip() else None
-    case.rated_at = now
-    session.add(
-        CaseEvent(
-            case_id=case.id,
-            at=now,
-            actor="citizen",
-            action="rate",
-            from_status=case.status,
-            to_status=case.status,
-            data={"rating": rating},
-            public=True,
-        )
-    )
+    record_rating(session, case, rating, comment, now)
     await session.flush()
     view = await _view(session, case, lang, china_date(now))
     return view

@@ -18,7 +18,8 @@ from sqlalchemy import select, update
 from complaints.casework import act
 from complaints.deadlines import Rules, add_working_days, load_rules
 from complaints.intake import IntakeError, Submission, file_case
-from complaints.models import Case, CaseEvent, OutboxEvent, Staff
+from complaints.models import Case, OutboxEvent, Staff
+from complaints.service import record_rating
 from complaints.workflow import COMPLAINT_OUTCOMES, REJECT_REASONS
 from disclosure.cache import mark_change
 from disclosure.models import CreditGrade, Enterprise, RecallNotice
@@ -349,16 +350,4 @@ async def _lifecycle(
         return
     await act_on(closed, "close")
     if plan.r2 < 0.8:
-        case.rating, case.rated_at = plan.rating, _at(closed, 9)
-        session.add(
-            CaseEvent(
-                case_id=case.id,
-                at=case.rated_at,
-                actor="citizen",
-                action="rate",
-                from_status=case.status,
-                to_status=case.status,
-                data={"rating": plan.rating},
-                public=True,
-            )
-        )
+        record_rating(session, case, plan.rating, None, _at(closed, 9))
