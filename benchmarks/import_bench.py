@@ -24,8 +24,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from disclosure.grades import GRADES
 from disclosure.importer import import_file
 from disclosure.namegen import generate_enterprises
-from zhixin.db import make_engine, make_sessionmaker
-from zhixin.migrate import ensure_schema
+from infra.db import make_engine, make_sessionmaker
+from infra.migrate import ensure_schema
 
 YEARS = (2021, 2022, 2023, 2024, 2025)
 

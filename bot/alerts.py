@@ -16,12 +16,12 @@ from bot.markup import quote
 from bot.models import BotUser, DepartmentChat, Subscription
 from complaints.labels import label
 from complaints.models import Case
+from complaints.runtime import Services
 from complaints.service import CaseUnavailable, track
 from disclosure.grades import GradeRecord
 from disclosure.models import CreditGrade, RecallNotice
 from disclosure.service import grade_dict
-from zhixin.formatting import format_date
-from zhixin.services import Services
+from infra.formatting import format_date
 
 Rendered = tuple[str, InlineKeyboardMarkup | None]
 DEPARTMENT_TOPICS = ("case.filed", "case.transferred", "case.overdue")

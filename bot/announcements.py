@@ -14,7 +14,7 @@ from bot.models import BotCursor, Subscription
 from complaints.models import OutboxEvent
 from complaints.outbox import announce
 from disclosure.models import CreditGrade, RecallNotice
-from zhixin.db import utcnow
+from infra.db import utcnow
 
 RECALL_TOPIC = "recall.published"
 GRADE_TOPIC = "grade.changed"

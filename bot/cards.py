@@ -13,8 +13,8 @@ from bot.keyboards import category_name
 from bot.markup import quote
 from complaints.labels import label
 from disclosure.grades import MEANING
-from zhixin import i18n as catalogue
-from zhixin.formatting import format_date
+from infra import i18n as catalogue
+from infra.formatting import format_date
 
 GRADE_MARK = {"AAA": "🟢", "AA": "🟢", "A": "🟢", "B": "🟡", "C": "🟠", "D": "🔴"}
 SUMMARY_TEXT = 600  # characters of a description shown back in summaries and alerts

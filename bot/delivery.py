@@ -36,8 +36,8 @@ from bot.markup import split_html
 from bot.models import BotUser, Delivery
 from bot.ratelimit import SendLimiter
 from complaints.outbox import claim_batch, mark_done
-from zhixin.db import utcnow
-from zhixin.services import Services
+from complaints.runtime import Services
+from infra.db import utcnow
 
 log = logging.getLogger(__name__)
 TOPICS = (

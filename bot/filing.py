@@ -13,9 +13,9 @@ from bot.cards import kind_name, routing_lines, shorten
 from bot.keyboards import ComplaintCb
 from bot.markup import quote
 from complaints.intake import Filed
+from complaints.runtime import Services
+from infra.formatting import format_date
 from nlp.names import jiangsu_regions
-from zhixin.formatting import format_date
-from zhixin.services import Services
 
 
 class Filing(StatesGroup):

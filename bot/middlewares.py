@@ -19,13 +19,13 @@ from aiogram.utils.i18n import I18n, I18nMiddleware
 from aiogram.utils.i18n import gettext as _
 
 from bot.models import BotUser
-from zhixin import i18n as catalogue
-from zhixin.ratelimit import Limit, MemoryBackend, RateLimiter, RedisBackend
+from infra import i18n as catalogue
+from infra.ratelimit import Limit, MemoryBackend, RateLimiter, RedisBackend
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis
 
-    from zhixin.services import Services
+    from complaints.runtime import Services
 
 log = logging.getLogger(__name__)
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]

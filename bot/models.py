@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import BigInteger, Boolean, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from zhixin.db import Base, UTCDateTime, utcnow
+from infra.db import Base, UTCDateTime, utcnow
 
 
 class BotUser(Base):

@@ -1,4 +1,4 @@
-"""Telegram's sending limits, with the token buckets of ``zhixin.ratelimit`` driven by an
+"""Telegram's sending limits, with the token buckets of ``infra.ratelimit`` driven by an
 injectable clock.
 
 Telegram allows a bot about 30 messages a second overall, one a second in a
@@ -12,7 +12,7 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable
 
-from zhixin.ratelimit import TokenBucket
+from infra.ratelimit import TokenBucket
 
 __all__ = ["SendLimiter", "TokenBucket"]
 

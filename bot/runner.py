@@ -36,11 +36,11 @@ from bot.middlewares import (
     make_i18n,
 )
 from bot.models import BotUser
-from zhixin.db import utcnow
-from zhixin.health import is_database_unavailable
-from zhixin.i18n import normalize_lang
-from zhixin.services import Services
-from zhixin.settings import Settings
+from complaints.runtime import Services
+from infra.db import utcnow
+from infra.health import is_database_unavailable
+from infra.i18n import normalize_lang
+from infra.settings import Settings
 
 log = logging.getLogger(__name__)
 WEBHOOK_PATH = "/telegram/webhook"
@@ -245,7 +245,7 @@ def webhook_path(settings: Settings) -> str:
 def attach_to_app(app: web.Application, settings: Settings) -> None:
     """Run the bot inside the web service: a webhook route when ``ZHIXIN_WEBHOOK_BASE``
     is set, otherwise long polling in a background task; the courier either way."""
-    from zhixin.web import SERVICES
+    from infra.web import SERVICES
 
     path = webhook_path(settings)
     if settings.webhook_base:

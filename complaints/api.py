@@ -7,12 +7,13 @@ from typing import Any
 from aiohttp import web
 
 from complaints import service
+from complaints.http import services
 from complaints.intake import Filed, IntakeError, Submission
-from complaints.limits import RateLimited
 from complaints.workflow import WorkflowError
-from zhixin.clients import client_address
-from zhixin.i18n import gettext
-from zhixin.web import ApiError, json_response, lang, read_json, services
+from infra.clients import client_address
+from infra.i18n import gettext
+from infra.limits import RateLimited
+from infra.web import ApiError, json_response, lang, read_json, too_many
 
 MAX_KEY = 72
 NO_STORE = {"Cache-Control": "no-store"}
@@ -54,18 +55,6 @@ def workflow_error(exc: WorkflowError) -> ApiError:
 def intake_error(exc: IntakeError) -> ApiError:
     code = "conflict" if exc.status == 409 else "invalid_field"
     return ApiError(exc.status, code, exc.localized(), field=exc.field)
-
-
-def too_many(exc: RateLimited) -> ApiError:
-    """429 with ``Retry-After`` and the JSON error body."""
-    error = ApiError(
-        429,
-        "rate_limited",
-        gettext("Too many attempts; try again in {minutes} minutes.").format(minutes=exc.minutes),
-        retry_after=int(exc.header),
-    )
-    error.headers["Retry-After"] = exc.header
-    return error
 
 
 def asker(request: web.Request) -> service.Asker:

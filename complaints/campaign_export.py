@@ -20,8 +20,8 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from complaints.labels import LABELS
-from zhixin.formatting import format_date, format_number, format_percent, format_yuan
-from zhixin.i18n import babel_locale, gettext
+from infra.formatting import format_date, format_number, format_percent, format_yuan
+from infra.i18n import babel_locale, gettext
 
 
 def N_(message: str) -> str:

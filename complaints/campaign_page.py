@@ -19,8 +19,8 @@ from complaints.campaign_export import (
     report_title,
     section_title,
 )
-from zhixin import i18n
-from zhixin.formatting import format_percent, install_filters
+from infra import i18n
+from infra.formatting import format_percent, install_filters
 
 _ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE_DIRS = [_ROOT / "complaints" / "templates", _ROOT / "zhixin" / "templates"]

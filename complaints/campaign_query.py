@@ -10,8 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from complaints.campaign_report import CHINA, CaseRow, compute, report_dict
 from complaints.campaigns import china_today, satisfaction_policy
-from complaints.models import Campaign, Case, Department
+from complaints.models import Campaign, Case
 from disclosure.models import Enterprise
+from infra.accounts import Department
 
 
 def _utc_start(day: date) -> datetime:

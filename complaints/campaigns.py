@@ -24,10 +24,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from complaints.campaign_report import CHINA, SatisfactionPolicy
 from complaints.models import Campaign
-from zhixin.i18n import gettext
+from infra.i18n import gettext
 
 if TYPE_CHECKING:
-    from zhixin.settings import Settings
+    from infra.settings import Settings
 
 CAMPAIGNS_FILE = Path(__file__).with_name("data") / "campaigns.toml"
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
@@ -221,6 +221,11 @@ def campaign_on(campaigns: Iterable[Campaign], day: date) -> Campaign | None:
     return min(running, key=lambda pc: (pc[0][1], pc[1].slug))[1]
 
 
+async def home_banner(session: AsyncSession) -> dict[str, Any]:
+    """The home page's context for ``campaign_banner.html``: the running campaign."""
+    return {"campaign": await active_campaign(session)}
+
+
 async def active_campaign(
     source: AsyncSession | Iterable[Campaign], today: date | None = None
 ) -> Campaign | None:
@@ -235,7 +240,7 @@ async def active_campaign(
 
 def announcement(campaign: Campaign, today: date | None = None, lang: str = "zh") -> str:
     """Plain text for the bot's /start: the campaign, its window and how to take part."""
-    from zhixin.formatting import format_date
+    from infra.formatting import format_date
 
     day = today or china_today()
     start, end = campaign.period_containing(day) or campaign.period(day.year)
@@ -259,8 +264,8 @@ def check_year(year: int, today: date | None = None) -> None:
 
 
 async def _open(settings: Settings):
-    from zhixin.db import make_engine, make_sessionmaker
-    from zhixin.migrate import ensure_schema
+    from infra.db import make_engine, make_sessionmaker
+    from infra.migrate import ensure_schema
 
     engine = make_engine(settings.database_url)
     await ensure_schema(engine)

@@ -19,9 +19,10 @@ from complaints.campaigns import (
     load_campaigns,
     recent_years,
 )
+from complaints.http import services
 from complaints.models import Campaign
+from infra.web import SERVICES, ApiError, json_response, lang, render
 from zhixin.openapi import error_response
-from zhixin.web import SERVICES, ApiError, json_response, lang, render, services
 
 log = logging.getLogger(__name__)
 # the figures change slowly; the language comes from the query or Accept-Language

@@ -21,11 +21,12 @@ from sqlalchemy.sql.elements import ColumnElement
 from complaints import workflow
 from complaints.deadlines import Rules, default_rules
 from complaints.intake import china_date
-from complaints.models import Case, CaseEvent, RoutingExample, Staff
+from complaints.models import Case, CaseEvent, RoutingExample
 from complaints.outbox import announce
+from infra.accounts import Staff
+from infra.db import utcnow
+from infra.security import Cipher
 from nlp.registry import TRIAGE
-from zhixin.db import utcnow
-from zhixin.security import Cipher
 
 MAX_NOTE = 2000
 _TIMESTAMP = {

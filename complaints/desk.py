@@ -11,18 +11,19 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from complaints import casework, workflow
-from complaints.accounts import staff_for_token
 from complaints.api import reject_unknown, workflow_error
 from complaints.casework import ActionResult, CaseNotFound
+from complaints.http import services
 from complaints.intake import china_date, is_overdue
-from complaints.models import STATUSES, Case, Staff
-from zhixin.db import utcnow
-from zhixin.i18n import gettext
-from zhixin.security import Cipher
-from zhixin.web import ApiError, json_response, read_json, services
+from complaints.models import STATUSES, Case
+from infra.accounts import Staff, staff_for_token
+from infra.db import utcnow
+from infra.i18n import gettext
+from infra.security import Cipher
+from infra.web import ApiError, json_response, read_json
 
 if TYPE_CHECKING:
-    from zhixin.services import Services
+    from complaints.runtime import Services
 
 NO_STORE = {"Cache-Control": "no-store"}
 PARAMS: dict[str, tuple[str, ...]] = {

@@ -16,17 +16,18 @@ from typing import Any
 from aiohttp import web
 
 from complaints import casework, workflow
-from complaints.accounts import staff_for_token
 from complaints.casework import CaseNotFound
 from complaints.deadlines import default_rules
 from complaints.desk import PARAMS, case_detail, case_summary, run_action
+from complaints.http import services
 from complaints.intake import china_date
-from complaints.models import STATUSES, Staff
-from zhixin import csrf
-from zhixin.db import utcnow
-from zhixin.i18n import gettext
-from zhixin.security import Cipher
-from zhixin.web import lang, render, services
+from complaints.models import STATUSES
+from infra import csrf
+from infra.accounts import Staff, staff_for_token
+from infra.db import utcnow
+from infra.i18n import gettext
+from infra.security import Cipher
+from infra.web import lang, render
 
 COOKIE = "zx_desk"
 MAX_AGE = 12 * 3600

@@ -24,9 +24,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from complaints.deadlines import Rules, add_working_days, default_rules
 from complaints.models import CHANNELS, KINDS, Case
 from complaints.workflow import overdue_deadline
+from infra.db import utcnow
+from infra.security import READABLE, Cipher, keyed_hash, readable_code
 from nlp.router import Router, RoutingResult
-from zhixin.db import utcnow
-from zhixin.security import READABLE, Cipher, keyed_hash, readable_code
 
 CHINA = ZoneInfo("Asia/Shanghai")
 MAX_TEXT = 5000
@@ -51,7 +51,7 @@ class IntakeError(ValueError):
         self.params = params
 
     def localized(self) -> str:
-        from zhixin.i18n import gettext
+        from infra.i18n import gettext
 
         text = gettext(self.msgid)
         return text.format(**self.params) if self.params else text

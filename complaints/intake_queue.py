@@ -25,11 +25,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from complaints.intake import Draft, Filed
 from complaints.intake_store import store_many
-from zhixin.health import is_database_unavailable
-from zhixin.security import Cipher
+from infra.health import is_database_unavailable
+from infra.security import Cipher
 
 if TYPE_CHECKING:
-    from zhixin.settings import Settings
+    from infra.settings import Settings
 
 log = logging.getLogger(__name__)
 MAX_GROUP = 64

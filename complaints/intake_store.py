@@ -25,10 +25,11 @@ from complaints.intake import (
     deadlines,
     tracking_number,
 )
-from complaints.models import Case, CaseEvent, Department
+from complaints.models import Case, CaseEvent
 from complaints.outbox import announce
+from infra.accounts import Department
+from infra.security import Cipher, keyed_hash
 from nlp.router import RoutingResult
-from zhixin.security import Cipher, keyed_hash
 
 
 async def store(session: AsyncSession, cipher: Cipher, secret_key: str, draft: Draft) -> Filed:

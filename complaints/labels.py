@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from zhixin.i18n import gettext
+from infra.i18n import gettext
 
 
 def N_(message: str) -> str:

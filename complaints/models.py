@@ -1,4 +1,7 @@
-"""Departments, cases, the append-only case log, staff, API keys and the outbox."""
+"""Cases, the append-only case log, routing lessons and the outbox.
+
+Departments, staff and API keys are shared with other domains: ``infra.accounts``.
+"""
 
 from __future__ import annotations
 
@@ -20,25 +23,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from zhixin.db import Base, UTCDateTime, utcnow
+from infra.db import Base, UTCDateTime, utcnow
 
 KINDS = ("complaint", "tip", "inquiry")
 CHANNELS = ("web", "api", "bot", "open311")
 STATUSES = ("received", "accepted", "rejected", "in_progress", "resolved", "closed")
-
-
-class Department(Base):
-    __tablename__ = "departments"
-
-    code: Mapped[str] = mapped_column(String(32), primary_key=True)
-    name_zh: Mapped[str] = mapped_column(String(100))
-    name_en: Mapped[str] = mapped_column(String(100))
-    scope_zh: Mapped[str] = mapped_column(Text, default="")
-    scope_en: Mapped[str] = mapped_column(Text, default="")
-    active: Mapped[bool] = mapped_column(Boolean, default=True)
-
-    def name(self, lang: str) -> str:
-        return self.name_en if lang.startswith("en") else self.name_zh
 
 
 class Case(Base):
@@ -121,27 +110,6 @@ class CaseEvent(Base):
     public: Mapped[bool] = mapped_column(Boolean, default=True)
 
     case: Mapped[Case] = relationship(back_populates="events")
-
-
-class Staff(Base):
-    __tablename__ = "staff"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    department: Mapped[str] = mapped_column(ForeignKey("departments.code"))
-    name: Mapped[str] = mapped_column(String(100))
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-
-
-class ApiKey(Base):
-    __tablename__ = "api_keys"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    name: Mapped[str] = mapped_column(String(100))
-    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class RoutingExample(Base):

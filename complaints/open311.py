@@ -18,13 +18,14 @@ from sqlalchemy import select
 
 from complaints import open311_format as fmt311
 from complaints import service
-from complaints.accounts import api_key_valid
+from complaints.http import services
 from complaints.intake import IntakeError, Submission
-from complaints.limits import RateLimited
 from complaints.models import Case
-from zhixin.clients import client_address
-from zhixin.db import utcnow
-from zhixin.web import lang, services
+from infra.accounts import api_key_valid
+from infra.clients import client_address
+from infra.db import utcnow
+from infra.limits import RateLimited
+from infra.web import lang
 
 PREFIX = "/open311/v2"
 MAX_RANGE = timedelta(days=90)

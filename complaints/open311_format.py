@@ -17,9 +17,9 @@ from aiohttp import web
 
 from complaints.labels import label
 from complaints.models import Case
+from infra.web import dumps
 from nlp.registry import DepartmentSpec
 from nlp.text import strip_identifiers
-from zhixin.web import dumps
 
 SPEC_URL = "http://wiki.open311.org/GeoReport_v2"
 CHANGESET = "2026-11-30T00:00:00+08:00"
@@ -229,3 +229,8 @@ def error(fmt: str, status: int, description: str) -> web.Response:
     """The specification's error array: ``[{"code": 400, "description": "..."}]``."""
     fmt = fmt if fmt in FORMATS else "json"
     return respond([{"code": status, "description": description}], fmt, "errors", status)
+
+
+def refuse(request: web.Request, message: str) -> web.Response:
+    """A 400 in the format the path asks for (``.xml`` or JSON)."""
+    return error("xml" if request.path.endswith(".xml") else "json", 400, message)

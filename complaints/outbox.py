@@ -29,7 +29,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from complaints.models import OutboxEvent
-from zhixin.db import utcnow
+from infra.db import utcnow
 
 TOPICS = ("case.filed", "case.status", "case.transferred", "case.overdue")
 

@@ -22,11 +22,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from complaints.casework import overdue_clause
 from complaints.intake import china_date, missed_deadline
-from complaints.models import Case, CaseEvent, Department
+from complaints.models import Case, CaseEvent
 from complaints.outbox import announce
-from zhixin.db import utcnow
-from zhixin.metrics import Metrics
-from zhixin.web import SERVICES
+from infra.accounts import Department
+from infra.db import utcnow
+from infra.metrics import Metrics
+from infra.web import SERVICES
 
 log = logging.getLogger(__name__)
 INTERVAL_SECONDS = 60.0

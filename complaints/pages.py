@@ -13,13 +13,14 @@ from aiohttp import web
 
 from complaints import service
 from complaints.api import asker
+from complaints.http import services
 from complaints.intake import IntakeError, Submission
-from complaints.limits import RateLimited
 from complaints.workflow import WorkflowError
-from zhixin import csrf
-from zhixin.clients import client_address
-from zhixin.i18n import gettext
-from zhixin.web import lang, render, services
+from infra import csrf
+from infra.clients import client_address
+from infra.i18n import gettext
+from infra.limits import RateLimited
+from infra.web import lang, render
 
 NO_STORE = {"Cache-Control": "no-store"}
 

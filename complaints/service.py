@@ -13,20 +13,22 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from complaints import intake, limits, workflow
+from complaints import intake, workflow
 from complaints.intake import Filed, Submission, china_date, is_overdue
-from complaints.models import Case, CaseEvent, Department
-from zhixin.db import utcnow
-from zhixin.ratelimit import RateLimiter
-from zhixin.security import keyed_hash
+from complaints.models import Case, CaseEvent
+from infra import limits
+from infra.accounts import Department
+from infra.db import utcnow
+from infra.ratelimit import RateLimiter
+from infra.security import keyed_hash
 
 if TYPE_CHECKING:
-    from zhixin.services import Services
+    from complaints.runtime import Services
 
 _DUMMY_HASH = "0" * 64
 
@@ -260,3 +262,14 @@ async def rate(
     await session.flush()
     view = await _view(session, case, lang, china_date(now))
     return view
+
+
+async def counts_by_outcome(session: AsyncSession, uscc: str) -> dict[str, int]:
+    """Complaints and tips about an enterprise by outcome (or status while open)."""
+    outcome = func.coalesce(Case.outcome, Case.status)
+    rows = await session.execute(
+        select(outcome, func.count())
+        .where(Case.enterprise_uscc == uscc, Case.kind != "inquiry")
+        .group_by(outcome)
+    )
+    return dict(rows.all())

@@ -2,7 +2,7 @@
 
 Search and grade reads never touch the database per request. Every write to
 published data leaves a ``DataChange`` mark in its own transaction; each
-process looks for new marks (``zhixin.changes``: woken at once by PostgreSQL's
+process looks for new marks (``infra.changes``: woken at once by PostgreSQL's
 NOTIFY, and every second in any case) and reloads only the rows changed since,
 so an import in another process is searchable within milliseconds.
 """
@@ -19,8 +19,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from disclosure.grades import GradeRecord, current_grade
 from disclosure.models import CreditGrade, DataChange, Enterprise
+from infra.db import utcnow
 from nlp.lookup import EnterpriseIndex, LookupHit
-from zhixin.db import utcnow
 
 # Rows committed by a slow transaction may carry an updated_at a little older than the
 # moment its DataChange mark becomes visible; reloading a margin is cheap and idempotent.

@@ -13,7 +13,7 @@ from datetime import UTC, datetime, time, timedelta, timezone
 
 from disclosure.labels import CATEGORY, RECALL_STATUS, label, level_label
 from disclosure.models import RecallNotice
-from zhixin.i18n import gettext as _
+from infra.i18n import gettext as _
 
 ATOM = "http://www.w3.org/2005/Atom"
 TAG_DATE = "2026"

@@ -7,7 +7,7 @@ from typing import Any
 
 from aiohttp import web
 
-from zhixin.web import dumps
+from infra.web import dumps
 
 PUBLIC_MAX_AGE = 60
 

@@ -18,8 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from disclosure.cache import mark_change
 from disclosure.models import CreditGrade, Enterprise, RecallNotice
 from disclosure.upserts import chunks, upsert
+from infra.db import utcnow
 from nlp.text import normalize
-from zhixin.db import utcnow
 
 if TYPE_CHECKING:
     from disclosure.importer import ImportReport, Record

@@ -25,7 +25,7 @@ from disclosure.columns import (
     header_key,
 )
 from disclosure.tabular import Table, UnreadableFile, read_table
-from zhixin.settings import Settings
+from infra.settings import Settings
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,8 +217,8 @@ async def import_file(
 
 async def cli_import(settings: Settings, kind: str, path: Path, dry_run: bool) -> int:
     """The ``zhixin import`` command: report on stderr/stdout, 0 when stored (or checked)."""
-    from zhixin.db import make_engine, make_sessionmaker
-    from zhixin.migrate import ensure_schema
+    from infra.db import make_engine, make_sessionmaker
+    from infra.migrate import ensure_schema
 
     engine = make_engine(settings.database_url)
     try:

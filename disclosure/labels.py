@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from disclosure.grades import N_
-from zhixin.i18n import gettext
+from infra.i18n import gettext
 
 CATEGORY = {
     "food": N_("Food"),

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from zhixin.db import Base, UTCDateTime, utcnow
+from infra.db import Base, UTCDateTime, utcnow
 
 GRADES = ("AAA", "AA", "A", "B", "C", "D")
 RECALL_CATEGORIES = ("food", "consumer", "vehicle", "drug", "device", "cosmetic")

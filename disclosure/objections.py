@@ -15,8 +15,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from disclosure.models import CreditGrade, Enterprise, GradeObjection
-from zhixin.db import utcnow
-from zhixin.security import Cipher, readable_code
+from infra.db import utcnow
+from infra.security import Cipher, readable_code
 
 GRADING_AUTHORITY = "zhijian"
 MAX_REASON = 4000

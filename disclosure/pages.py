@@ -13,11 +13,9 @@ from urllib.parse import urlencode
 
 from aiohttp import web
 
-from complaints.api import too_many
-from complaints.campaigns import active_campaign
-from complaints.limits import RateLimited, check_filing
 from disclosure import objections, service
 from disclosure.grades import COLOUR, GRADES, MEANING, TITLE, parse_grade
+from disclosure.http import complaint_counts, home_extras, services
 from disclosure.labels import (
     CASE_OUTCOME,
     CATEGORY,
@@ -28,12 +26,13 @@ from disclosure.labels import (
 )
 from disclosure.models import RECALL_CATEGORIES
 from disclosure.recalls import BadCursor, RecallFilter, RecallNotFound, get_recall, list_recalls
-from zhixin import csrf
-from zhixin.clients import client_address
-from zhixin.formatting import format_date
-from zhixin.i18n import gettext as _
-from zhixin.security import Cipher
-from zhixin.web import SETTINGS, ApiError, render, services
+from infra import csrf
+from infra.clients import client_address
+from infra.formatting import format_date
+from infra.i18n import gettext as _
+from infra.limits import RateLimited, check_filing
+from infra.security import Cipher
+from infra.web import SETTINGS, ApiError, render, too_many
 
 PAGE_SIZE = 20
 SEARCH_SIZE = 20
@@ -85,7 +84,7 @@ async def home(request: web.Request) -> web.Response:
         results = service.search_enterprises(svc.published, q, SEARCH_SIZE, grade=grade)
     async with svc.sessions() as session:
         latest = await list_recalls(session, RecallFilter(), 5)
-        campaign = await active_campaign(session)
+        extras = await home_extras(request, session)
     ctx = page_context(
         request,
         q=q,
@@ -93,7 +92,7 @@ async def home(request: web.Request) -> web.Response:
         results=results,
         latest=latest.items,
         error=error,
-        campaign=campaign,
+        **extras,
     )
     return render("home.html", request, ctx, status=400 if error else 200)
 
@@ -102,7 +101,9 @@ async def _company(request: web.Request, code: str) -> dict[str, Any]:
     svc = services(request)
     try:
         async with svc.sessions() as session:
-            return await service.enterprise_detail(session, svc.published, code)
+            return await service.enterprise_detail(
+                session, svc.published, code, complaint_counts=complaint_counts(request)
+            )
     except service.BadCode:
         raise ApiError(
             400, "invalid_code", _("This is not a unified social credit code.")

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from disclosure.cache import PublishedData
 from disclosure.grades import COLOUR, MEANING, TITLE, GradeRecord, current_grade
 from disclosure.models import CreditGrade, Enterprise, RecallNotice
 from disclosure.recalls import SUMMARY_FIELDS, recall_item
+from infra.i18n import gettext
 from nlp import uscc as uscc_codes
-from zhixin.i18n import gettext
+
+# complaints (not inquiries) about an enterprise by outcome, or status while open
+ComplaintCounts = Callable[[AsyncSession, str], Awaitable[dict[str, int]]]
 
 
 class NotFound(LookupError):
@@ -117,10 +121,17 @@ def check_code(code: str) -> str:
 
 
 async def enterprise_detail(
-    session: AsyncSession, published: PublishedData, code: str, today: date | None = None
+    session: AsyncSession,
+    published: PublishedData,
+    code: str,
+    today: date | None = None,
+    *,
+    complaint_counts: ComplaintCounts | None = None,
 ) -> dict[str, Any]:
-    """One enterprise with its current grade, grade history, recalls and complaint counts."""
-    from complaints.models import Case
+    """One enterprise with its current grade, grade history, recalls and complaint counts.
+
+    The counts come from the complaints domain (``complaints.service.counts_by_outcome``),
+    passed in by the caller; without it they are empty."""
 
     code = check_code(code)
     enterprise = await session.get(Enterprise, code)
@@ -138,16 +149,7 @@ async def enterprise_detail(
             .order_by(RecallNotice.published.desc(), RecallNotice.id.desc())
         )
     )
-    outcome = func.coalesce(Case.outcome, Case.status)
-    counts = dict(
-        (
-            await session.execute(
-                select(outcome, func.count())
-                .where(Case.enterprise_uscc == code, Case.kind != "inquiry")
-                .group_by(outcome)
-            )
-        ).all()
-    )
+    counts = await complaint_counts(session, code) if complaint_counts is not None else {}
     # From the rows just read rather than the in-memory table: a page shown right after
     # an import agrees with its own history table.
     records = [

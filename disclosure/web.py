@@ -14,6 +14,7 @@ from disclosure import objections, pages, service
 from disclosure.api_docs import MAX_LIMIT, OPENAPI_PATHS, OPENAPI_SCHEMAS
 from disclosure.feed import FEED_SIZE, build_feed
 from disclosure.grades import GRADES, parse_grade
+from disclosure.http import complaint_counts, services
 from disclosure.httpcache import cached_json, conditional
 from disclosure.models import RECALL_CATEGORIES
 from disclosure.recalls import (
@@ -25,8 +26,8 @@ from disclosure.recalls import (
     recall_dict,
     recall_item,
 )
-from zhixin.security import Cipher
-from zhixin.web import SETTINGS, ApiError, json_response, read_json, services
+from infra.security import Cipher
+from infra.web import SETTINGS, ApiError, json_response, read_json
 
 __all__ = ["OPENAPI_PATHS", "OPENAPI_SCHEMAS", "setup_routes"]
 MAX_RECALL_LIMIT = 100
@@ -107,7 +108,10 @@ async def api_enterprise(request: web.Request) -> web.Response:
     try:
         async with svc.sessions() as session:
             data = await service.enterprise_detail(
-                session, svc.published, request.match_info["uscc"]
+                session,
+                svc.published,
+                request.match_info["uscc"],
+                complaint_counts=complaint_counts(request),
             )
     except service.BadCode as exc:
         raise ApiError(400, "invalid_code", f"not a unified social credit code: {exc}") from None
@@ -204,7 +208,7 @@ async def api_file_objection(request: web.Request) -> web.Response:
 
 async def _desk_department(request: web.Request) -> str:
     """The department of the staff member whose bearer token came with the request."""
-    from complaints.accounts import staff_for_token
+    from infra.accounts import staff_for_token
 
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():

@@ -11,7 +11,7 @@ from typing import Any
 from aiohttp import web
 from sqlalchemy import func, select
 
-from complaints.accounts import add_api_key
+from infra.accounts import add_api_key
 from tests.bot_world import seed
 from tests.desk_support import ELEVATOR, bearer, csrf_of, file_case, staff_token
 
@@ -115,7 +115,7 @@ def is_form_route(template: str) -> bool:
 async def table_counts(services: Any) -> dict[str, int]:
     """Rows in every table: what an injected statement would change."""
     import zhixin.models  # noqa: F401  (every table registered)
-    from zhixin.db import Base
+    from infra.db import Base
 
     counts = {}
     async with services.sessions() as session:

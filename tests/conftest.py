@@ -94,7 +94,7 @@ def fresh_postgres(prefix: str = "zx_test") -> Iterator[str]:
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A fresh, empty database on each backend."""
     if request.param == "sqlite":
-        yield f"sqlite+aiosqlite:///{tmp_path / 'zhixin.db'}"
+        yield f"sqlite+aiosqlite:///{tmp_path / 'infra.db'}"
         return
     with fresh_postgres() as url:
         yield url
@@ -102,14 +102,14 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 
 @pytest.fixture
 def settings(db_url: str):
-    from zhixin.settings import Settings
+    from infra.settings import Settings
 
     return Settings(database_url=db_url, secret_key=SECRET)
 
 
 @pytest.fixture
 async def services(settings) -> AsyncIterator[object]:
-    from zhixin.services import Services
+    from complaints.runtime import Services
 
     svc = await Services.start(settings, watch=False)
     try:
@@ -141,9 +141,9 @@ def demo_url(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
     """A database with the demo data set loaded once per test session (read-only use)."""
+    from complaints.runtime import Services
+    from infra.settings import Settings
     from zhixin.demo import load_demo
-    from zhixin.services import Services
-    from zhixin.settings import Settings
 
     async def load(url: str) -> None:
         services = await Services.start(Settings(database_url=url, secret_key=SECRET), watch=False)

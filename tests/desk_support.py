@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from complaints.accounts import add_staff, revoke_staff
+from infra.accounts import add_staff, revoke_staff
 
 ELEVATOR = "小区电梯经常困人，上周又困了我家老人半小时，物业一直不修"
 POLLUTION = "举报某化工厂夜间偷排污水，河里的鱼都死了"

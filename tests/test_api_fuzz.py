@@ -55,9 +55,9 @@ class LiveServer:
 
 
 async def _prepare(services) -> tuple[str, str, str, str]:
-    from complaints.accounts import add_api_key, add_staff
     from complaints.intake import Submission
     from complaints.service import submit
+    from infra.accounts import add_api_key, add_staff
 
     await seed(services, n_recalls=3)
     filed = await submit(services, Submission(text=ELEVATOR, channel="api", contact="13812345678"))
@@ -74,9 +74,9 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     """The app on 127.0.0.1 in a thread of its own (schemathesis calls are blocking)."""
     from aiohttp import web
 
+    from complaints.runtime import Services
+    from infra.settings import Settings
     from zhixin.app import create_app
-    from zhixin.services import Services
-    from zhixin.settings import Settings
 
     db = tmp_path_factory.mktemp("fuzz") / "fuzz.db"
     # rate limits would turn most generated filings into 429s: off, to reach the handlers

@@ -7,7 +7,7 @@ from openapi_spec_validator import validate
 
 from disclosure.cache import mark_change
 from disclosure.models import CreditGrade, Enterprise
-from zhixin.db import utcnow
+from infra.db import utcnow
 
 CODE = "914403001922038216"
 

@@ -13,15 +13,14 @@ import secrets
 
 from sqlalchemy import select
 
-from complaints.accounts import add_staff, revoke_staff
 from complaints.desk import PARAMS
 from complaints.desk_pages import session_cookie
-from complaints.models import Staff
+from infra import csrf
+from infra.accounts import Staff, add_staff, revoke_staff
 from tests.attack_support import fill, routes, table_counts
 from tests.bot_world import seed
 from tests.conftest import SECRET
 from tests.desk_support import ELEVATOR, bearer, file_case
-from zhixin import csrf
 
 # pages anyone may post to: logging in is how credentials are shown, logging out
 # only drops the cookie the browser sent

@@ -13,10 +13,10 @@ from sqlalchemy import select
 
 from complaints.models import Case
 from disclosure.models import GradeObjection
+from infra.settings import Settings
 from tests.attack_support import fill, is_form_route, make_world, routes, table_counts
 from tests.conftest import SECRET
 from tests.desk_support import ELEVATOR, bearer, csrf_of
-from zhixin.settings import Settings
 
 LIMIT = 32 * 1024
 SQL = [

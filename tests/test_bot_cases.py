@@ -16,10 +16,10 @@ from bot.keyboards import ComplaintCb
 from bot.middlewares import make_i18n
 from bot.models import BotUser, Delivery, DepartmentChat, Subscription
 from bot.ratelimit import SendLimiter
-from complaints.accounts import add_staff
 from complaints.casework import act
-from complaints.models import Case, Staff
+from complaints.models import Case
 from disclosure.models import RecallNotice
+from infra.accounts import Staff, add_staff
 from tests.bot_world import make_world
 from tests.fake_telegram import buttons, texts
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from infra.db import make_engine, make_sessionmaker
 from tests.bot_world import make_world
 from tests.fake_telegram import texts
-from zhixin.db import make_engine, make_sessionmaker
 
 
 @pytest.fixture
@@ -19,7 +19,7 @@ async def test_database_fault_asks_to_try_again_later(world, tmp_path) -> None:
     services = world.services
     working = services.sessions
     # a database file in a folder that does not exist: every connection attempt fails
-    broken = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'gone' / 'zhixin.db'}")
+    broken = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'gone' / 'infra.db'}")
     services.sessions = make_sessionmaker(broken)
     try:
         en = world.person(21, "en")

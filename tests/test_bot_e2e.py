@@ -18,10 +18,10 @@ import aiohttp
 import pytest
 from sqlalchemy import select
 
-from complaints.accounts import add_staff
 from complaints.casework import act
 from complaints.models import Case
 from disclosure.models import RecallNotice
+from infra.accounts import add_staff
 from tests.bot_world import seed
 from tests.conftest import SECRET, need_node
 from tests.fake_telegram import EmulatorPerson

@@ -10,10 +10,10 @@ from sqlalchemy import select
 from bot.middlewares import Throttle
 from bot.runner import build_dispatcher, make_storage
 from complaints.models import Case
+from infra.settings import Settings
 from tests.bot_world import seed
 from tests.conftest import REDIS_URL, need_redis
 from tests.fake_telegram import Person, buttons, make_bot, texts
-from zhixin.settings import Settings
 
 
 @pytest.fixture

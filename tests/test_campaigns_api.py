@@ -28,7 +28,7 @@ from complaints.campaigns import (
 )
 from complaints.models import Campaign, Case
 from disclosure.models import Enterprise
-from zhixin.security import new_token
+from infra.security import new_token
 
 CHINA = ZoneInfo("Asia/Shanghai")
 U1 = "91320100MA1XXXXX01"

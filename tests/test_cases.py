@@ -14,8 +14,8 @@ from complaints.intake import Submission, china_date
 from complaints.models import Case, CaseEvent, OutboxEvent
 from complaints.outbox import claim_batch, mark_done
 from complaints.service import submit
+from infra.db import utcnow
 from tests.desk_support import ELEVATOR, POLLUTION, act, csrf_of, file_case, staff_token
-from zhixin.db import utcnow
 
 
 async def _cases(services) -> list[Case]:
@@ -47,7 +47,7 @@ async def test_every_channel_lands_at_the_right_department_with_deadlines(client
     )
     # Open311
     async with services.sessions() as session:
-        from complaints.accounts import add_api_key
+        from infra.accounts import add_api_key
 
         _row, key = await add_api_key(session, "city app")
         await session.commit()

@@ -83,9 +83,9 @@ class Relay:
 async def relayed(aiohttp_client) -> AsyncIterator[tuple[object, Relay]]:
     """A test client of the app whose database connections all pass through a relay."""
     need_postgres()
+    from complaints.runtime import Services
+    from infra.settings import Settings
     from zhixin.app import create_app
-    from zhixin.services import Services
-    from zhixin.settings import Settings
 
     name = f"zx_test_{uuid.uuid4().hex[:12]}"
     await _admin(f'CREATE DATABASE "{name}"')

@@ -9,14 +9,14 @@ from sqlalchemy import func, select
 from complaints.campaign_query import build_report
 from complaints.campaigns import get_campaign
 from complaints.models import Case, CaseEvent
+from complaints.runtime import Services
 from disclosure.models import RECALL_CATEGORIES, CreditGrade, Enterprise, RecallNotice
+from infra.security import Cipher
+from infra.settings import Settings
 from nlp.uscc import CodeStatus, validate
 from tests.conftest import DEMO_TODAY, SECRET
 from zhixin.app import create_app
 from zhixin.demo import load_demo
-from zhixin.security import Cipher
-from zhixin.services import Services
-from zhixin.settings import Settings
 
 
 async def test_demo_content_and_idempotence(demo_url: str, aiohttp_client) -> None:

@@ -13,6 +13,7 @@ from complaints.models import Case, CaseEvent, OutboxEvent, RoutingExample
 from complaints.overdue import flag_overdue, refresh_overdue
 from complaints.service import submit
 from complaints.workflow import ACTIONS
+from infra.db import utcnow
 from tests.desk_support import (
     ELEVATOR,
     POLLUTION,
@@ -23,7 +24,6 @@ from tests.desk_support import (
     revoked_token,
     staff_token,
 )
-from zhixin.db import utcnow
 
 DESK_BODIES = {
     "accept": {},

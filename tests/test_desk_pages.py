@@ -8,8 +8,8 @@ import re
 
 from sqlalchemy import select
 
-from complaints.accounts import revoke_staff
-from complaints.models import Case, Staff
+from complaints.models import Case
+from infra.accounts import Staff, revoke_staff
 from tests.desk_support import ELEVATOR, VAGUE, act, csrf_of, file_case, staff_token
 
 SCRIPT = "<script>alert('x')</script>"

@@ -64,7 +64,7 @@ def assert_inert(html: str, *needles: str) -> None:
 @pytest.fixture
 def db_url(tmp_path) -> str:
     """Escaping happens in the templates and exports, the same on every database."""
-    return f"sqlite+aiosqlite:///{tmp_path / 'zhixin.db'}"
+    return f"sqlite+aiosqlite:///{tmp_path / 'infra.db'}"
 
 
 async def test_citizen_and_desk_pages_escape_what_citizens_typed(client, services) -> None:

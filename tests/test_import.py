@@ -16,11 +16,11 @@ from disclosure.columns import BadValue, date_value, level, quantity, url
 from disclosure.importer import cli_import, import_file
 from disclosure.models import CreditGrade, DataChange, Enterprise, RecallNotice
 from disclosure.tabular import UnreadableFile, read_csv_bytes, read_table
+from infra.db import make_engine, make_sessionmaker
+from infra.migrate import ensure_schema
+from infra.settings import Settings
 from nlp.uscc import make_code
 from tests.disclosure_data import write_csv, write_xlsx
-from zhixin.db import make_engine, make_sessionmaker
-from zhixin.migrate import ensure_schema
-from zhixin.settings import Settings
 
 A = make_code("91", "320506", "MA1AAA01")
 B = make_code("91", "320211", "MA1BBB02")
@@ -305,8 +305,8 @@ async def test_recalls_link_by_code_then_exact_or_normalised_name(sessions, tmp_
 
 
 async def test_cli_import_is_seen_by_a_running_server(aiohttp_client, settings, tmp_path) -> None:
+    from complaints.runtime import Services
     from zhixin.app import create_app
-    from zhixin.services import Services
 
     services = await Services.start(settings)  # watches for changes, as `zhixin serve` does
     try:

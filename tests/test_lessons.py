@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from complaints.lessons import SharedRouter
 from complaints.models import RoutingExample
-from zhixin.db import utcnow
+from infra.db import utcnow
 
 TEXT = "小区门口的共享单车乱停乱放"
 

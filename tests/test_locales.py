@@ -8,7 +8,7 @@ from pathlib import Path
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.pofile import read_po
 
-from zhixin.i18n import LOCALES_DIR, gettext, normalize_lang, translations
+from infra.i18n import LOCALES_DIR, gettext, normalize_lang, translations
 
 ROOT = Path(__file__).resolve().parent.parent
 # the same keywords as `make messages`

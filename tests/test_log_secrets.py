@@ -12,8 +12,8 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import select
 
-from complaints.accounts import add_api_key
 from complaints.models import Case
+from infra.accounts import add_api_key
 from tests.attack_support import desk_login
 from tests.bot_world import make_world
 from tests.conftest import SECRET

@@ -53,9 +53,9 @@ async def _prepare(url: str, overdue: int) -> str:
     from datetime import UTC, datetime, time
 
     from complaints.intake import Submission, file_case
-    from zhixin.security import Cipher
-    from zhixin.services import Services
-    from zhixin.settings import Settings
+    from complaints.runtime import Services
+    from infra.security import Cipher
+    from infra.settings import Settings
 
     services = await Services.start(Settings(database_url=url, secret_key=SECRET), watch=False)
     try:
@@ -78,7 +78,7 @@ async def _prepare(url: str, overdue: int) -> str:
 
 
 async def _count(url: str, query) -> int:  # type: ignore[no-untyped-def]
-    from zhixin.db import make_engine, make_sessionmaker
+    from infra.db import make_engine, make_sessionmaker
 
     engine = make_engine(url)
     try:
@@ -197,10 +197,10 @@ async def test_recall_broadcast_and_delivery_happen_once(pg_url) -> None:
     from bot.middlewares import make_i18n
     from bot.models import BotUser, Subscription
     from complaints.models import OutboxEvent
+    from complaints.runtime import Services
     from disclosure.models import RecallNotice
+    from infra.settings import Settings
     from tests.bot_world import make_world
-    from zhixin.services import Services
-    from zhixin.settings import Settings
 
     settings = Settings(database_url=pg_url, secret_key=SECRET, rate_limits=False)
     first = await Services.start(settings, watch=False)

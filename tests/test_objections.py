@@ -8,9 +8,9 @@ from datetime import date
 
 from sqlalchemy import select
 
-from complaints.accounts import add_staff, revoke_staff
 from disclosure.models import GradeObjection
 from disclosure.objections import list_objections
+from infra.accounts import add_staff, revoke_staff
 from tests.disclosure_data import CHENGRUI, HONGDA, NOGRADE, seed
 
 NUMBER = re.compile(r"^YY\d{8}-[2-9A-HJ-NP-Z]{4}$")

@@ -12,7 +12,7 @@ import requests
 import xmltodict
 from aiohttp import web
 
-from complaints.accounts import add_api_key
+from infra.accounts import add_api_key
 from tests.desk_support import ELEVATOR, POLLUTION, file_case
 
 itertools.ifilter = filter  # type: ignore[attr-defined]  # three predates Python 3

@@ -10,15 +10,15 @@ import logging
 import pytest
 from sqlalchemy import func, select
 
-from complaints.accounts import add_api_key
-from complaints.limits import CODES_PER_CASE, CODES_PER_CLIENT, FILING
 from complaints.models import Case
+from infra.accounts import add_api_key
+from infra.clients import resolve_client
+from infra.limits import CODES_PER_CASE, CODES_PER_CLIENT, FILING
+from infra.ratelimit import Limit, MemoryBackend, RateLimiter
+from infra.settings import Settings, SettingsError, load_settings
 from tests.bot_world import make_world
 from tests.conftest import SECRET
 from tests.desk_support import ELEVATOR, csrf_of, file_case
-from zhixin.clients import resolve_client
-from zhixin.ratelimit import Limit, MemoryBackend, RateLimiter
-from zhixin.settings import Settings, SettingsError, load_settings
 
 PROXY = ipaddress.ip_network("127.0.0.1/32")
 
@@ -34,7 +34,7 @@ class FakeClock:
 @pytest.fixture
 def db_url(tmp_path) -> str:
     """The limits live outside the database: SQLite is enough here."""
-    return f"sqlite+aiosqlite:///{tmp_path / 'zhixin.db'}"
+    return f"sqlite+aiosqlite:///{tmp_path / 'infra.db'}"
 
 
 @pytest.fixture
@@ -108,7 +108,7 @@ async def test_redis_outage_falls_back_to_memory_and_recovers(caplog) -> None:
     limit = Limit(count=2, period=60)
     assert (await limiter.hit("s", "a", limit)).allowed and limiter.shared
     redis.up = False
-    with caplog.at_level(logging.WARNING, logger="zhixin.ratelimit"):
+    with caplog.at_level(logging.WARNING, logger="infra.ratelimit"):
         decisions = [(await limiter.hit("s", "a", limit)).allowed for _ in range(3)]
     # the in-process buckets take over (they start empty) and still limit
     assert decisions == [True, True, False]
@@ -119,7 +119,7 @@ async def test_redis_outage_falls_back_to_memory_and_recovers(caplog) -> None:
     redis.up = True
     clock.now += 5
     caplog.clear()
-    with caplog.at_level(logging.WARNING, logger="zhixin.ratelimit"):
+    with caplog.at_level(logging.WARNING, logger="infra.ratelimit"):
         # Redis's count again: it saw one hit before the outage, so one more fits
         decisions = [(await limiter.hit("s", "a", limit)).allowed for _ in range(2)]
     assert decisions == [True, False] and redis.calls == 4

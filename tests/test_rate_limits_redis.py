@@ -15,19 +15,19 @@ from pathlib import Path
 
 import pytest
 
-from complaints.limits import FILING
+from complaints.runtime import Services
+from infra.limits import FILING
+from infra.settings import Settings
 from tests.conftest import REDIS_URL, SECRET, need, need_redis
 from tests.desk_support import ELEVATOR
 from zhixin.app import create_app
-from zhixin.services import Services
-from zhixin.settings import Settings
 
 BODY = {"text": ELEVATOR, "contact": "13812345678"}
 
 
 @pytest.fixture
 def db_url(tmp_path) -> str:
-    return f"sqlite+aiosqlite:///{tmp_path / 'zhixin.db'}"
+    return f"sqlite+aiosqlite:///{tmp_path / 'infra.db'}"
 
 
 def free_port() -> int:
@@ -143,7 +143,7 @@ async def test_redis_going_away_and_coming_back(aiohttp_client, db_url, own_redi
         assert (await client.post("/api/v1/cases", json=BODY)).status == 201
         assert limiter.shared
         own_redis["down"]()
-        with caplog.at_level(logging.WARNING, logger="zhixin.ratelimit"):
+        with caplog.at_level(logging.WARNING, logger="infra.ratelimit"):
             resp = await client.post("/api/v1/cases", json=BODY)
             assert resp.status == 201  # served, counted in process
             assert not limiter.shared

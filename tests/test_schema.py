@@ -9,8 +9,8 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from zhixin.db import make_engine, make_sessionmaker
-from zhixin.migrate import current_revision, ensure_schema, head_revision, upgrade
+from infra.db import make_engine, make_sessionmaker
+from infra.migrate import current_revision, ensure_schema, head_revision, upgrade
 from zhixin.models import Case, CaseEvent, Department, Enterprise, metadata
 
 
@@ -38,7 +38,7 @@ async def test_downgrade_to_base_and_back(db_url: str) -> None:
         await upgrade(engine)
         from alembic import command
 
-        from zhixin.migrate import alembic_config
+        from infra.migrate import alembic_config
 
         def down(sync_conn):
             cfg = alembic_config()

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
+from infra import csrf
+from infra.settings import Settings
 from tests.attack_support import fill, make_world, routes, table_counts
 from tests.conftest import SECRET
-from zhixin import csrf
-from zhixin.settings import Settings
 
 FORM_ROUTES_AT_LEAST = {
     "/complain",
@@ -24,7 +24,7 @@ FORM_ROUTES_AT_LEAST = {
 @pytest.fixture
 def db_url(tmp_path) -> str:
     """Headers and CSRF are the web layer's: SQLite is enough."""
-    return f"sqlite+aiosqlite:///{tmp_path / 'zhixin.db'}"
+    return f"sqlite+aiosqlite:///{tmp_path / 'infra.db'}"
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from zhixin.settings import DEFAULT_DATABASE_URL, SettingsError, load_settings
+from infra.settings import DEFAULT_DATABASE_URL, SettingsError, load_settings
 
 
 def test_defaults(tmp_path: Path) -> None:
@@ -41,7 +41,7 @@ def test_malformed_values_name_the_variable(tmp_path: Path, name: str, value: st
 
 
 def test_demo_secret_file_is_used(tmp_path: Path) -> None:
-    from zhixin.settings import ensure_demo_secret
+    from infra.settings import ensure_demo_secret
 
     secret = ensure_demo_secret(tmp_path)
     assert load_settings({}, workdir=tmp_path).secret_key == secret

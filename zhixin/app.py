@@ -13,14 +13,14 @@ import jinja2
 from aiohttp import web
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-from zhixin import i18n
-from zhixin.csrf import csrf_cookie_middleware, csrf_token
-from zhixin.health import DatabaseProbe, is_database_unavailable
-from zhixin.input_guard import refuse_nul
+from complaints.runtime import Services
+from infra import i18n
+from infra.csrf import csrf_cookie_middleware, csrf_token
+from infra.health import DatabaseProbe, is_database_unavailable
+from infra.input_guard import REFUSALS, refuse_nul
+from infra.settings import Settings
+from infra.web import SERVICES, SETTINGS, ApiError, Handler, dumps, json_response
 from zhixin.openapi import build_openapi
-from zhixin.services import Services
-from zhixin.settings import Settings
-from zhixin.web import SERVICES, SETTINGS, ApiError, Handler, dumps, json_response
 
 log = logging.getLogger(__name__)
 
@@ -162,7 +162,7 @@ def _setup_templates(app: web.Application) -> None:
         context_processors=[_page_context],
     )
     env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)
-    from zhixin import formatting
+    from infra import formatting
 
     formatting.install_filters(env)
     app[JINJA_READY] = True
@@ -184,7 +184,7 @@ async def _page_context(request: web.Request) -> dict[str, object]:
 
 
 async def healthz(request: web.Request) -> web.Response:
-    """200 while the database answers, 503 "degraded" when it does not (zhixin.health)."""
+    """200 while the database answers, 503 "degraded" when it does not (infra.health)."""
     services = request.app[SERVICES]
     ok = await request.app[DB_PROBE].check()
     return json_response(
@@ -219,6 +219,7 @@ def create_app(settings: Settings, services: Services | None = None) -> web.Appl
         ],
     )
     app[SETTINGS] = settings
+    _wire_domains(app)
 
     async def lifecycle(app: web.Application) -> AsyncIterator[None]:
         owned = services is None
@@ -253,6 +254,18 @@ async def _metrics_middleware(request: web.Request, handler: Handler) -> web.Str
 
 async def _metrics_handler(request: web.Request) -> web.Response:
     return await request.app[SERVICES].metrics.handler(request)
+
+
+def _wire_domains(app: web.Application) -> None:
+    """What one domain's pages show of another's, and Open311's own error format."""
+    from complaints import open311_format
+    from complaints.campaigns import home_banner
+    from complaints.service import counts_by_outcome
+    from disclosure.http import COMPLAINT_COUNTS, HOME_EXTRAS
+
+    app[COMPLAINT_COUNTS] = counts_by_outcome
+    app[HOME_EXTRAS] = [home_banner]
+    app[REFUSALS] = {"/open311/": open311_format.refuse}
 
 
 def _route_setups() -> list[object]:

@@ -15,7 +15,7 @@ from collections.abc import Callable, Coroutine, Sequence
 from pathlib import Path
 from typing import Any
 
-from zhixin.settings import Settings, SettingsError, ensure_demo_secret, load_settings
+from infra.settings import Settings, SettingsError, ensure_demo_secret, load_settings
 
 
 class CommandError(Exception):
@@ -109,7 +109,7 @@ def _run(coro: Coroutine[Any, Any, int | None]) -> int:
 async def _with_services(
     settings: Settings, action: Callable[[Any], Coroutine[Any, Any, int | None]], **kw: Any
 ) -> int:
-    from zhixin.services import Services
+    from complaints.runtime import Services
 
     services = await Services.start(settings, watch=False, **kw)
     try:
@@ -143,8 +143,8 @@ def cmd_bot(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
-    from zhixin.db import make_engine
-    from zhixin.migrate import current_revision, upgrade
+    from infra.db import make_engine
+    from infra.migrate import current_revision, upgrade
 
     async def go() -> int:
         engine = make_engine(settings.database_url)
@@ -212,7 +212,7 @@ def cmd_route(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_staff_add(args: argparse.Namespace, settings: Settings) -> int:
-    from complaints.accounts import UnknownDepartment, add_staff
+    from infra.accounts import UnknownDepartment, add_staff
 
     if not args.name.strip():
         raise CommandError("--name is empty")
@@ -232,7 +232,7 @@ def cmd_staff_add(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_apikey_add(args: argparse.Namespace, settings: Settings) -> int:
-    from complaints.accounts import add_api_key
+    from infra.accounts import add_api_key
 
     if not args.name.strip():
         raise CommandError("--name is empty")

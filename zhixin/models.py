@@ -1,18 +1,10 @@
 """Every mapped table, imported in one place so the metadata is complete."""
 
 from bot.models import BotUser, Delivery, DepartmentChat, Subscription
-from complaints.models import (
-    ApiKey,
-    Campaign,
-    Case,
-    CaseEvent,
-    Department,
-    OutboxEvent,
-    RoutingExample,
-    Staff,
-)
+from complaints.models import Campaign, Case, CaseEvent, OutboxEvent, RoutingExample
 from disclosure.models import CreditGrade, DataChange, Enterprise, GradeObjection, RecallNotice
-from zhixin.db import Base
+from infra.accounts import ApiKey, Department, Staff
+from infra.db import Base
 
 metadata = Base.metadata
 

@@ -35,11 +35,11 @@ from bot.filing import (
 from bot.keyboards import ComplaintCb
 from bot.markup import quote
 from complaints.intake import MAX_TEXT, IntakeError, Submission
-from complaints.limits import RateLimited
 from complaints.models import Case
+from complaints.runtime import Services
 from complaints.service import submit
 from disclosure.service import search_enterprises
-from zhixin.services import Services
+from infra.limits import RateLimited
 
 log = logging.getLogger(__name__)
 router = Router(name=__name__)

@@ -15,9 +15,9 @@ from bot.handlers.complaints import begin
 from bot.handlers.grades import show_lookup
 from bot.keyboards import OfferCb
 from bot.markup import quote
+from complaints.runtime import Services
 from disclosure.service import search_enterprises
 from nlp import uscc as uscc_codes
-from zhixin.services import Services
 
 router = Router(name=__name__)
 router.message.filter(F.chat.type == "private")

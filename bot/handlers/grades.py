@@ -16,10 +16,11 @@ from bot.cards import candidates_text, enterprise_card, recall_line
 from bot.keyboards import EnterpriseCb, RecallCb
 from bot.markup import quote
 from bot.models import Subscription
+from complaints.runtime import Services
+from complaints.service import counts_by_outcome
 from disclosure.recalls import RecallFilter, list_recalls
 from disclosure.service import BadCode, NotFound, SearchItem, enterprise_detail, search_enterprises
 from nlp import uscc as uscc_codes
-from zhixin.services import Services
 
 router = Router(name=__name__)
 router.message.filter(F.chat.type == "private")
@@ -75,7 +76,9 @@ async def card(
     services: Services, session: AsyncSession, chat_id: int, uscc: str
 ) -> tuple[str, InlineKeyboardMarkup] | None:
     try:
-        detail = await enterprise_detail(session, services.published, uscc)
+        detail = await enterprise_detail(
+            session, services.published, uscc, complaint_counts=counts_by_outcome
+        )
     except (NotFound, BadCode):
         return None
     keyboard = await card_keyboard(session, chat_id, uscc, len(detail["recalls"]))

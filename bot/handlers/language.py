@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.cards import speaking
 from bot.keyboards import LanguageCb, language_keyboard
 from bot.models import BotUser
-from zhixin.i18n import LANGS
+from infra.i18n import LANGS
 
 router = Router(name=__name__)
 router.message.filter(F.chat.type == "private")

@@ -15,8 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.markup import quote
 from bot.models import BotUser, DepartmentChat
-from complaints.accounts import staff_for_token
-from zhixin.services import Services
+from complaints.runtime import Services
+from infra.accounts import staff_for_token
 
 log = logging.getLogger(__name__)
 router = Router(name=__name__)

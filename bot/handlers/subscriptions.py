@@ -15,7 +15,7 @@ from bot.keyboards import RECALL_CATEGORIES, SubscriptionCb, categories_keyboard
 from bot.markup import quote
 from bot.models import Subscription
 from bot.queries import subscriptions_of
-from zhixin.services import Services
+from complaints.runtime import Services
 
 router = Router(name=__name__)
 router.message.filter(F.chat.type == "private")

@@ -21,12 +21,12 @@ from bot.keyboards import RateCb, rating_keyboard
 from bot.markup import quote
 from complaints.intake import code_for_key
 from complaints.labels import label
-from complaints.limits import RateLimited
 from complaints.models import Case
+from complaints.runtime import Services
 from complaints.service import Asker, CaseUnavailable, CitizenView, rate, track
 from complaints.workflow import WorkflowError
-from zhixin.formatting import format_date
-from zhixin.services import Services
+from infra.formatting import format_date
+from infra.limits import RateLimited
 
 router = Router(name=__name__)
 router.message.filter(F.chat.type == "private")

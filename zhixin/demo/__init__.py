@@ -18,19 +18,20 @@ from sqlalchemy import select, update
 from complaints.casework import act
 from complaints.deadlines import Rules, add_working_days, load_rules
 from complaints.intake import IntakeError, Submission, file_case
-from complaints.models import Case, OutboxEvent, Staff
+from complaints.models import Case, OutboxEvent
 from complaints.service import record_rating
 from complaints.workflow import COMPLAINT_OUTCOMES, REJECT_REASONS
 from disclosure.cache import mark_change
 from disclosure.models import CreditGrade, Enterprise, RecallNotice
 from disclosure.namegen import generate_enterprises
-from zhixin.db import utcnow
+from infra.accounts import Staff
+from infra.db import utcnow
+from infra.security import Cipher, hash_token
 from zhixin.demo.recalls import BRANDS, RECALL_TEMPLATES
 from zhixin.demo.texts import CASE_TEXTS
-from zhixin.security import Cipher, hash_token
 
 if TYPE_CHECKING:
-    from zhixin.services import Services
+    from complaints.runtime import Services
 
 log = logging.getLogger(__name__)
 SEED = 2012  # the year of the quality-strong-province policy

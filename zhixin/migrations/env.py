@@ -1,6 +1,6 @@
 """Alembic environment: async engine, batch mode on SQLite, URL from Zhixin's settings.
 
-``zhixin.migrate`` passes an open synchronous connection in
+``infra.migrate`` passes an open synchronous connection in
 ``config.attributes["connection"]``; run by hand (``alembic upgrade head``) the
 environment opens its own async engine on ``ZHIXIN_DATABASE_URL``.
 """
@@ -12,7 +12,7 @@ import asyncio
 from alembic import context
 from sqlalchemy.engine import Connection
 
-from zhixin.db import make_engine
+from infra.db import make_engine
 from zhixin.models import metadata
 
 config = context.config
@@ -21,7 +21,7 @@ config = context.config
 def _url() -> str:
     url = config.attributes.get("database_url") or config.get_main_option("sqlalchemy.url")
     if not url:
-        from zhixin.settings import load_settings
+        from infra.settings import load_settings
 
         url = load_settings().database_url
     return url

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import zhixin.db
+import infra.db
 
 
 revision: str = '0001'
@@ -25,8 +25,8 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('name', sa.String(length=100), nullable=False),
     sa.Column('key_hash', sa.String(length=64), nullable=False),
-    sa.Column('created_at', zhixin.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('revoked_at', zhixin.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', infra.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('revoked_at', infra.db.UTCDateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_api_keys')),
     sa.UniqueConstraint('key_hash', name=op.f('uq_api_keys_key_hash'))
     )
@@ -34,14 +34,14 @@ def upgrade() -> None:
     sa.Column('chat_id', sa.BigInteger(), nullable=False),
     sa.Column('lang', sa.String(length=8), nullable=False),
     sa.Column('lang_chosen', sa.Boolean(), nullable=False),
-    sa.Column('created_at', zhixin.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('blocked_at', zhixin.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', infra.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('blocked_at', infra.db.UTCDateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('chat_id', name=op.f('pk_bot_users'))
     )
     op.create_table('bot_cursors',
     sa.Column('name', sa.String(length=40), nullable=False),
     sa.Column('position', sa.BigInteger(), nullable=False),
-    sa.Column('updated_at', zhixin.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', infra.db.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('name', name=op.f('pk_bot_cursors'))
     )
     op.create_table('campaigns',
@@ -52,13 +52,13 @@ def upgrade() -> None:
     sa.Column('start_day', sa.Integer(), nullable=False),
     sa.Column('end_month', sa.Integer(), nullable=False),
     sa.Column('end_day', sa.Integer(), nullable=False),
-    sa.Column('created_at', zhixin.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', infra.db.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('slug', name=op.f('pk_campaigns'))
     )
     op.create_table('data_changes',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('topic', sa.String(length=20), nullable=False),
-    sa.Column('at', zhixin.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('at', infra.db.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_data_changes'))
     )
     op.create_table('departments',
@@ -77,8 +77,8 @@ def upgrade() -> None:
     sa.Column('region', sa.String(length=50), nullable=True),
     sa.Column('industry', sa.String(length=50), nullable=True),
     sa.Column('status', sa.String(length=30), nullable=True),
-    sa.Column('created_at', zhixin.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', zhixin.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', infra.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', infra.db.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('uscc', name=op.f('pk_enterprises'))
     )
     with op.batch_alter_table('enterprises', schema=None) as batch_op:
@@ -89,8 +89,8 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('topic', sa.String(length=40), nullable=False),
     sa.Column('payload', sa.JSON(), nullable=False),
-    sa.Column('created_at', zhixin.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('processed_at', zhixin.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', infra.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('processed_at', infra.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('attempts', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_outbox'))
     )
@@ -102,7 +102,7 @@ def upgrade() -> None:
     sa.Column('chat_id', sa.BigInteger(), nullable=False),
     sa.Column('kind', sa.String(length=16), nullable=False),
     sa.Column('target', sa.String(length=32), nullable=False),
-    sa.Column('created_at', zhixin.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', infra.db.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_subscriptions')),
     sa.UniqueConstraint('chat_id', 'kind', 'target', name='uq_subscriptions_chat_kind_target')
     )
@@ -136,14 +136,14 @@ def upgrade() -> None:
     sa.Column('idempotency_key', sa.String(length=80), nullable=True),
     sa.Column('duplicate_of_id', sa.Integer(), nullable=True),
     sa.Column('split_from_id', sa.Integer(), nullable=True),
-    sa.Column('created_at', zhixin.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', infra.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('accept_due', sa.Date(), nullable=True),
     sa.Column('resolve_due', sa.Date(), nullable=True),
     sa.Column('notify_due', sa.Date(), nullable=True),
-    sa.Column('accepted_at', zhixin.db.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('resolved_at', zhixin.db.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('closed_at', zhixin.db.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('notified_at', zhixin.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('accepted_at', infra.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('resolved_at', infra.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('closed_at', infra.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('notified_at', infra.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('reject_reason', sa.String(length=32), nullable=True),
     sa.Column('outcome', sa.String(length=32), nullable=True),
     sa.Column('recovered_fen', sa.BigInteger(), nullable=False),
@@ -152,7 +152,7 @@ def upgrade() -> None:
     sa.Column('working_days', sa.Integer(), nullable=True),
     sa.Column('rating', sa.Integer(), nullable=True),
     sa.Column('rating_comment', sa.Text(), nullable=True),
-    sa.Column('rated_at', zhixin.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('rated_at', infra.db.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['department'], ['departments.code'], name=op.f('fk_cases_department_departments')),
     sa.ForeignKeyConstraint(['duplicate_of_id'], ['cases.id'], name=op.f('fk_cases_duplicate_of_id_cases')),
     sa.ForeignKeyConstraint(['enterprise_uscc'], ['enterprises.uscc'], name=op.f('fk_cases_enterprise_uscc_enterprises'), ondelete='SET NULL'),
@@ -176,8 +176,8 @@ def upgrade() -> None:
     sa.Column('valid_until', sa.Date(), nullable=True),
     sa.Column('authority', sa.String(length=100), nullable=True),
     sa.Column('source', sa.String(length=200), nullable=True),
-    sa.Column('created_at', zhixin.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', zhixin.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', infra.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', infra.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['uscc'], ['enterprises.uscc'], name=op.f('fk_credit_grades_uscc_enterprises'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_credit_grades')),
     sa.UniqueConstraint('uscc', 'year', name='uq_credit_grades_uscc_year')
@@ -192,9 +192,9 @@ def upgrade() -> None:
     sa.Column('status', sa.String(length=16), nullable=False),
     sa.Column('attempts', sa.Integer(), nullable=False),
     sa.Column('last_error', sa.String(length=200), nullable=True),
-    sa.Column('created_at', zhixin.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('claimed_at', zhixin.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('sent_at', zhixin.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', infra.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('claimed_at', infra.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('sent_at', infra.db.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['event_id'], ['outbox.id'], name=op.f('fk_deliveries_event_id_outbox')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_deliveries')),
     sa.UniqueConstraint('event_id', 'chat_id', name='uq_deliveries_event_chat')
@@ -219,8 +219,8 @@ def upgrade() -> None:
     sa.Column('published', sa.Date(), nullable=False),
     sa.Column('status', sa.String(length=20), nullable=False),
     sa.Column('url', sa.String(length=500), nullable=True),
-    sa.Column('created_at', zhixin.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', zhixin.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', infra.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', infra.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['producer_uscc'], ['enterprises.uscc'], name=op.f('fk_recall_notices_producer_uscc_enterprises'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_recall_notices')),
     sa.UniqueConstraint('recall_no', name=op.f('uq_recall_notices_recall_no'))
@@ -235,8 +235,8 @@ def upgrade() -> None:
     sa.Column('department', sa.String(length=32), nullable=False),
     sa.Column('name', sa.String(length=100), nullable=False),
     sa.Column('token_hash', sa.String(length=64), nullable=False),
-    sa.Column('created_at', zhixin.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('revoked_at', zhixin.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', infra.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('revoked_at', infra.db.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['department'], ['departments.code'], name=op.f('fk_staff_department_departments')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_staff')),
     sa.UniqueConstraint('token_hash', name=op.f('uq_staff_token_hash'))
@@ -244,7 +244,7 @@ def upgrade() -> None:
     op.create_table('case_events',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('case_id', sa.Integer(), nullable=False),
-    sa.Column('at', zhixin.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('at', infra.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('actor', sa.String(length=64), nullable=False),
     sa.Column('action', sa.String(length=32), nullable=False),
     sa.Column('from_status', sa.String(length=16), nullable=True),
@@ -261,7 +261,7 @@ def upgrade() -> None:
     sa.Column('chat_id', sa.BigInteger(), nullable=False),
     sa.Column('department', sa.String(length=32), nullable=False),
     sa.Column('bound_by', sa.Integer(), nullable=True),
-    sa.Column('created_at', zhixin.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', infra.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['bound_by'], ['staff.id'], name=op.f('fk_department_chats_bound_by_staff')),
     sa.ForeignKeyConstraint(['department'], ['departments.code'], name=op.f('fk_department_chats_department_departments')),
     sa.PrimaryKeyConstraint('chat_id', name=op.f('pk_department_chats'))
@@ -275,7 +275,7 @@ def upgrade() -> None:
     sa.Column('contact_enc', sa.Text(), nullable=True),
     sa.Column('status', sa.String(length=20), nullable=False),
     sa.Column('department', sa.String(length=32), nullable=False),
-    sa.Column('created_at', zhixin.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', infra.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['department'], ['departments.code'], name=op.f('fk_grade_objections_department_departments')),
     sa.ForeignKeyConstraint(['grade_id'], ['credit_grades.id'], name=op.f('fk_grade_objections_grade_id_credit_grades')),
     sa.ForeignKeyConstraint(['uscc'], ['enterprises.uscc'], name=op.f('fk_grade_objections_uscc_enterprises'), ondelete='CASCADE'),
@@ -288,7 +288,7 @@ def upgrade() -> None:
     sa.Column('department', sa.String(length=32), nullable=False),
     sa.Column('kind', sa.String(length=10), nullable=True),
     sa.Column('case_id', sa.Integer(), nullable=True),
-    sa.Column('created_at', zhixin.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', infra.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name=op.f('fk_routing_examples_case_id_cases')),
     sa.ForeignKeyConstraint(['department'], ['departments.code'], name=op.f('fk_routing_examples_department_departments')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_routing_examples'))

@@ -13,8 +13,8 @@ from collections.abc import Iterable
 
 from aiohttp import web
 
-from zhixin.settings import IPNetwork
-from zhixin.web import SETTINGS
+from infra.settings import IPNetwork
+from infra.web import SETTINGS
 
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 

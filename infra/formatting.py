@@ -8,7 +8,7 @@ from decimal import Decimal
 import jinja2
 from babel import dates, numbers
 
-from zhixin.i18n import babel_locale, current_lang
+from infra.i18n import babel_locale, current_lang
 
 
 def _locale(lang: str | None):

@@ -12,7 +12,7 @@ import secrets
 
 from aiohttp import web
 
-from zhixin.web import SETTINGS, ApiError, Handler
+from infra.web import SETTINGS, ApiError, Handler
 
 COOKIE = "zx_csrf"
 FIELD = "csrf_token"

@@ -1,8 +1,10 @@
 """Keeping each process's memory current when any process changes the database.
 
-Every process holds the published data (search index and grades, ``disclosure.cache``)
-and the router's lessons (staff transfers, ``complaints.lessons``) in memory. One loop
-per process applies what changed since it last looked: every second (an indexed read
+Every process holds data in memory that other processes may change: the published data
+(search index and grades, ``disclosure.cache``) and the router's lessons (staff
+transfers, ``complaints.lessons``); ``complaints.runtime`` passes their refresh
+functions to :func:`follow_changes`. One loop per process applies what changed since it
+last looked: every second (an indexed read
 or two), and at once when PostgreSQL announces a change: triggers on ``data_changes``
 and ``routing_examples`` (see the migration) NOTIFY the ``zhixin_changes`` channel, and
 each process LISTENs on its own connection. So an import by the CLI, or a transfer on
@@ -16,12 +18,14 @@ import asyncio
 import contextlib
 import logging
 import time
-from typing import TYPE_CHECKING, Any
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
 
 from sqlalchemy.engine import URL
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-if TYPE_CHECKING:
-    from zhixin.services import Services
+# reads what changed since its last call and applies it to the process's memory
+Refresher = Callable[[AsyncSession], Awaitable[None]]
 
 log = logging.getLogger(__name__)
 CHANNEL = "zhixin_changes"
@@ -81,23 +85,21 @@ class ChangeListener:
                 await asyncio.wait_for(conn.close(), 2)
 
 
-async def follow_changes(services: Services, every: float = POLL_SECONDS) -> None:
+async def follow_changes(
+    url: URL,
+    sessions: async_sessionmaker[AsyncSession],
+    refreshers: Sequence[Refresher],
+    every: float = POLL_SECONDS,
+) -> None:
     """Apply other processes' changes until cancelled; database faults are retried."""
-    from complaints.lessons import SharedRouter
-
-    listener = ChangeListener(services.engine.url)
+    listener = ChangeListener(url)
     try:
         while True:
             await listener.wait(every)
             try:
-                async with services.sessions() as session:
-                    if await services.published.refresh(session):
-                        count = len(services.published.index)
-                        services.metrics.enterprises_indexed.set(count)
-                        log.info("published data refreshed (%d enterprises)", count)
-                    if isinstance(services.router, SharedRouter):
-                        if await services.router.catch_up(session):
-                            log.info("learned routing lessons from other processes")
+                async with sessions() as session:
+                    for refresh in refreshers:
+                        await refresh(session)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # the database may be briefly unavailable

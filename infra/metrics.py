@@ -14,7 +14,7 @@ from prometheus_client import (
     generate_latest,
 )
 
-from zhixin.web import Handler
+from infra.web import Handler
 
 
 class Metrics:

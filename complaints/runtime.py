@@ -1,4 +1,10 @@
-"""The long-lived pieces one process shares between the web app, the bot and the CLI."""
+"""The long-lived pieces one process shares between the web app, the bot and the CLI.
+
+``Services`` holds the plumbing (engine, sessions, limits, metrics) and what the
+domains keep in memory (published data, the router with its lessons, the intake
+queue). It lives here, in the highest domain whose pieces it holds, so that the
+bot, Open311, the campaign reports and the composition root can all start it.
+"""
 
 from __future__ import annotations
 
@@ -15,14 +21,15 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from complaints.intake_queue import IntakeQueue
 from complaints.lessons import SharedRouter, load_lessons
 from disclosure.cache import PublishedData
+from infra.accounts import Department
+from infra.changes import Refresher, follow_changes
+from infra.db import make_engine, make_sessionmaker
+from infra.metrics import Metrics
+from infra.migrate import ensure_schema
+from infra.ratelimit import RateLimiter
+from infra.settings import Settings
 from nlp.registry import DepartmentSpec, load_registry
 from nlp.router import Router
-from zhixin.changes import follow_changes
-from zhixin.db import make_engine, make_sessionmaker
-from zhixin.metrics import Metrics
-from zhixin.migrate import ensure_schema
-from zhixin.ratelimit import RateLimiter
-from zhixin.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -73,9 +80,24 @@ class Services:
         services.intake = IntakeQueue(sessions, settings)
         _memo_gauges(services)
         if watch:
-            # other processes' imports and transfers, within a second (zhixin/changes.py)
-            services.tasks.append(asyncio.create_task(follow_changes(services)))
+            # other processes' imports and transfers, within a second (infra/changes.py)
+            watch_task = follow_changes(engine.url, sessions, services.refreshers())
+            services.tasks.append(asyncio.create_task(watch_task))
         return services
+
+    def refreshers(self) -> list[Refresher]:
+        """What the change loop applies: other processes' imports and routing lessons."""
+        return [self._refresh_published, self._learn_lessons]
+
+    async def _refresh_published(self, session: AsyncSession) -> None:
+        if await self.published.refresh(session):
+            count = len(self.published.index)
+            self.metrics.enterprises_indexed.set(count)
+            log.info("published data refreshed (%d enterprises)", count)
+
+    async def _learn_lessons(self, session: AsyncSession) -> None:
+        if isinstance(self.router, SharedRouter) and await self.router.catch_up(session):
+            log.info("learned routing lessons from other processes")
 
     async def close(self) -> None:
         for task in self.tasks:
@@ -106,7 +128,6 @@ def _memo_count(published: PublishedData, outcome: str) -> float:
 
 async def sync_departments(session: AsyncSession, registry: list[DepartmentSpec]) -> None:
     """Make the departments table match the registry file (insert new, update names)."""
-    from complaints.models import Department
 
     existing = {d.code: d for d in await session.scalars(select(Department))}
     for spec in registry:

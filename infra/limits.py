@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 
-from zhixin.ratelimit import Limit, RateLimiter
+from infra.ratelimit import Limit, RateLimiter
 
 FILING = Limit(count=10, period=600)  # ten at once, then one a minute
 CODES_PER_CLIENT = Limit(count=30, period=600)

@@ -9,10 +9,16 @@ parameters, and C-based tools cut strings at it; so such a request is answered w
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from aiohttp import web
 
-from zhixin.web import SETTINGS, ApiError, Handler
+from infra.web import SETTINGS, ApiError, Handler
+
+# How a protocol with its own error format answers a NUL: path prefix -> answer
+# (Open311 answers in its JSON or XML; the composition root fills this in).
+Refusal = Callable[[web.Request, str], web.StreamResponse]
+REFUSALS: web.AppKey[dict[str, Refusal]] = web.AppKey("nul_refusals")
 
 # a JSON-escaped NUL: ``\u0000`` after an even number of backslashes (an odd number
 # would make the backslash itself the escaped character)
@@ -22,11 +28,9 @@ _FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 def _refuse(request: web.Request) -> web.StreamResponse:
     message = "the request contains a NUL character"
-    if request.path.startswith("/open311/"):
-        from complaints import open311_format
-
-        fmt = "xml" if request.path.endswith(".xml") else "json"
-        return open311_format.error(fmt, 400, message)
+    for prefix, refusal in request.app.get(REFUSALS, {}).items():
+        if request.path.startswith(prefix):
+            return refusal(request, message)
     raise ApiError(400, "invalid_character", message)
 
 

@@ -10,11 +10,15 @@ from typing import TYPE_CHECKING, Any
 import aiohttp_jinja2
 from aiohttp import web
 
-if TYPE_CHECKING:
-    from zhixin.services import Services
-    from zhixin.settings import Settings
+from infra.i18n import gettext
+from infra.limits import RateLimited
 
-SERVICES: web.AppKey[Services] = web.AppKey("services")
+if TYPE_CHECKING:
+    from infra.settings import Settings
+
+# The process's ``complaints.runtime.Services``. The ground floor cannot name that type
+# (it sits above); each web package reads the key through a typed ``services(request)``.
+SERVICES: web.AppKey[Any] = web.AppKey("services")
 SETTINGS: web.AppKey[Settings] = web.AppKey("settings")
 
 _dumps = functools.partial(json.dumps, ensure_ascii=False, default=str)
@@ -42,10 +46,6 @@ class ApiError(web.HTTPException):
         )
         self.code = code
         self.message = message
-
-
-def services(request: web.Request) -> Services:
-    return request.app[SERVICES]
 
 
 def lang(request: web.Request) -> str:
@@ -82,3 +82,15 @@ async def read_json(request: web.Request) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise ApiError(400, "invalid_json", "the body must be a JSON object")
     return data
+
+
+def too_many(exc: RateLimited) -> ApiError:
+    """429 with ``Retry-After`` and the JSON error body."""
+    error = ApiError(
+        429,
+        "rate_limited",
+        gettext("Too many attempts; try again in {minutes} minutes.").format(minutes=exc.minutes),
+        retry_after=int(exc.header),
+    )
+    error.headers["Retry-After"] = exc.header
+    return error
