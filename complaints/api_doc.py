@@ -6,7 +6,7 @@ from typing import Any
 
 from complaints.models import STATUSES
 from complaints.workflow import ACTIONS, OUTCOMES, REJECT_REASONS
-from zhixin.openapi import error_response
+from infra.openapi import error_response
 
 _TEXT = {"type": "string"}
 _NTEXT = {"type": "string", "nullable": True}

@@ -8,19 +8,17 @@ from typing import Any
 import aiohttp_jinja2
 from aiohttp import web
 
-from complaints import api, api_doc, campaigns_web, desk, desk_pages, open311, open311_doc, pages
+from complaints import api, api_doc, desk, desk_pages, open311, open311_doc, pages
 from complaints.labels import label
 from complaints.overdue import overdue_watch
 
 OPENAPI_PATHS: dict[str, Any] = {
     **api_doc.OPENAPI_PATHS,
     **open311_doc.OPENAPI_PATHS,
-    **campaigns_web.OPENAPI_PATHS,
 }
 OPENAPI_SCHEMAS: dict[str, Any] = {
     **api_doc.OPENAPI_SCHEMAS,
     **open311_doc.OPENAPI_SCHEMAS,
-    **campaigns_web.OPENAPI_SCHEMAS,
 }
 
 
@@ -36,6 +34,5 @@ def setup_routes(app: web.Application) -> None:
     desk.setup(app)
     desk_pages.setup(app)
     open311.setup(app)
-    campaigns_web.setup_routes(app)
     # keeps the overdue gauge and the case.overdue notices current (see overdue.py)
     app.cleanup_ctx.append(overdue_watch)

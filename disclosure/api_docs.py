@@ -6,7 +6,7 @@ from typing import Any
 
 from disclosure.grades import GRADES
 from disclosure.models import RECALL_CATEGORIES, RECALL_STATUSES
-from zhixin.openapi import error_response
+from infra.openapi import error_response
 
 MAX_LIMIT = 50
 _DESK_STATUSES = ["received", "reviewing", "upheld", "dismissed"]

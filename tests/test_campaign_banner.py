@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from complaints.campaigns import china_today
-from complaints.models import Campaign
+from campaigns.models import Campaign
+from campaigns.windows import china_today
 
 
 async def _add(services, slug: str, start, end) -> None:

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from complaints.campaign_report import (
+from campaigns.figures import (
     CaseRow,
     SatisfactionPolicy,
     compute,
@@ -19,7 +19,8 @@ from complaints.campaign_report import (
     rating_index,
     report_dict,
 )
-from complaints.campaigns import (
+from campaigns.models import Campaign
+from campaigns.windows import (
     CampaignError,
     campaign_on,
     check_spec,
@@ -27,7 +28,6 @@ from complaints.campaigns import (
     load_definitions,
     parse_month_day,
 )
-from complaints.models import Campaign
 
 CHINA = ZoneInfo("Asia/Shanghai")
 START, END, AS_OF = date(2025, 9, 1), date(2025, 9, 30), date(2025, 11, 30)

@@ -16,8 +16,9 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
-from complaints.campaign_export import SECTIONS, section_title
-from complaints.campaigns import (
+from campaigns.export import SECTIONS, section_title
+from campaigns.models import Campaign
+from campaigns.windows import (
     CampaignError,
     active_campaign,
     add_campaign,
@@ -26,7 +27,7 @@ from complaints.campaigns import (
     cli_report,
     ensure_campaigns,
 )
-from complaints.models import Campaign, Case
+from complaints.models import Case
 from disclosure.models import Enterprise
 from infra.security import new_token
 
@@ -368,7 +369,7 @@ async def test_active_campaign_and_banner(services, app_client) -> None:
 
 
 async def test_cli_campaign_add_and_list(settings, services, capsys) -> None:
-    from complaints.campaigns import cli_campaign_add, cli_campaign_list
+    from campaigns.windows import cli_campaign_add, cli_campaign_list
 
     assert (
         await cli_campaign_add(settings, "winter", "冬季行动", "Winter drive", "12-15", "01-15")

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from complaints.campaign_query import build_report
-from complaints.campaigns import get_campaign
+from campaigns.query import build_report
+from campaigns.windows import get_campaign
 from complaints.models import Case, CaseEvent
 from complaints.runtime import Services
 from disclosure.models import RECALL_CATEGORIES, CreditGrade, Enterprise, RecallNotice

@@ -24,7 +24,7 @@ from zhixin.openapi import build_openapi
 
 log = logging.getLogger(__name__)
 
-PACKAGES = ("zhixin", "disclosure", "complaints", "bot")
+PACKAGES = ("zhixin", "disclosure", "complaints", "campaigns", "bot")
 _ROOT = Path(__file__).resolve().parent.parent
 _DB_DOWN = (OperationalError, ConnectionRefusedError, TimeoutError)
 
@@ -258,8 +258,8 @@ async def _metrics_handler(request: web.Request) -> web.Response:
 
 def _wire_domains(app: web.Application) -> None:
     """What one domain's pages show of another's, and Open311's own error format."""
+    from campaigns.windows import home_banner
     from complaints import open311_format
-    from complaints.campaigns import home_banner
     from complaints.service import counts_by_outcome
     from disclosure.http import COMPLAINT_COUNTS, HOME_EXTRAS
 
@@ -269,7 +269,8 @@ def _wire_domains(app: web.Application) -> None:
 
 
 def _route_setups() -> list[object]:
+    from campaigns import web as campaigns_web
     from complaints import web as complaints_web
     from disclosure import web as disclosure_web
 
-    return [disclosure_web.setup_routes, complaints_web.setup_routes]
+    return [disclosure_web.setup_routes, complaints_web.setup_routes, campaigns_web.setup_routes]

@@ -1,7 +1,8 @@
 """Every mapped table, imported in one place so the metadata is complete."""
 
 from bot.models import BotUser, Delivery, DepartmentChat, Subscription
-from complaints.models import Campaign, Case, CaseEvent, OutboxEvent, RoutingExample
+from campaigns.models import Campaign
+from complaints.models import Case, CaseEvent, OutboxEvent, RoutingExample
 from disclosure.models import CreditGrade, DataChange, Enterprise, GradeObjection, RecallNotice
 from infra.accounts import ApiKey, Department, Staff
 from infra.db import Base

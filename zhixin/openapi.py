@@ -12,32 +12,15 @@ from typing import Any
 from aiohttp import web
 
 import zhixin
-
-ERROR_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "required": ["error"],
-    "properties": {
-        "error": {
-            "type": "object",
-            "required": ["code", "message"],
-            "properties": {"code": {"type": "string"}, "message": {"type": "string"}},
-        }
-    },
-}
-
-
-def error_response(description: str) -> dict[str, Any]:
-    return {
-        "description": description,
-        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
-    }
+from infra.openapi import ERROR_SCHEMA
 
 
 def _modules() -> list[Any]:
+    from campaigns import web as campaigns_web
     from complaints import web as complaints_web
     from disclosure import web as disclosure_web
 
-    return [disclosure_web, complaints_web]
+    return [disclosure_web, complaints_web, campaigns_web]
 
 
 @cache

@@ -13,7 +13,7 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.markup import quote
-from complaints.campaigns import active_campaign, announcement, china_today
+from campaigns.windows import active_campaign, announcement, china_today
 
 log = logging.getLogger(__name__)
 router = Router(name=__name__)

@@ -1,9 +1,9 @@
 """Campaign windows (Quality Month, 3·15, and any an operator adds) and their CLI.
 
-The default campaigns are data (``complaints/data/campaigns.toml``), copied into
+The default campaigns are data (``campaigns/data/campaigns.toml``), copied into
 the ``campaigns`` table at start-up; operators add their own with
-``zhixin campaign add``. The report is read by :mod:`complaints.campaign_query`
-and computed by :mod:`complaints.campaign_report`.
+``zhixin campaign add``. The report is read by :mod:`campaigns.query`
+and computed by :mod:`campaigns.figures`.
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from complaints.campaign_report import CHINA, SatisfactionPolicy
-from complaints.models import Campaign
+from campaigns.figures import CHINA, SatisfactionPolicy
+from campaigns.models import Campaign
 from infra.i18n import gettext
 
 if TYPE_CHECKING:
@@ -284,7 +284,7 @@ async def cli_report(
     except CampaignError as exc:
         print(f"zhixin: --year {year}: {exc}", file=sys.stderr)
         return 1
-    from complaints.campaign_query import build_report
+    from campaigns.query import build_report
 
     engine, sessions = await _open(settings)
     try:
@@ -310,7 +310,8 @@ async def cli_report(
 
 def write_report(report: dict[str, Any], fmt: str, out: Path | None, lang: str) -> None:
     """Write the report as ``fmt`` (html, csv, xlsx) to ``out``, or stdout for text."""
-    from complaints import campaign_export, campaign_page
+    from campaigns import export as campaign_export
+    from campaigns import page as campaign_page
 
     if fmt == "xlsx":
         if out is None:

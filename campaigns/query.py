@@ -8,9 +8,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from complaints.campaign_report import CHINA, CaseRow, compute, report_dict
-from complaints.campaigns import china_today, satisfaction_policy
-from complaints.models import Campaign, Case
+from campaigns.figures import CHINA, CaseRow, compute, report_dict
+from campaigns.models import Campaign
+from campaigns.windows import china_today, satisfaction_policy
+from complaints.models import Case
 from disclosure.models import Enterprise
 from infra.accounts import Department
 

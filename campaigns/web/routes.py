@@ -7,9 +7,11 @@ from typing import Any
 
 from aiohttp import web
 
-from complaints import campaign_export, campaign_page
-from complaints.campaign_query import build_report, campaign_summary
-from complaints.campaigns import (
+from campaigns import export as campaign_export
+from campaigns import page as campaign_page
+from campaigns.models import Campaign
+from campaigns.query import build_report, campaign_summary
+from campaigns.windows import (
     CampaignError,
     campaign_on,
     check_year,
@@ -20,9 +22,8 @@ from complaints.campaigns import (
     recent_years,
 )
 from complaints.http import services
-from complaints.models import Campaign
+from infra.openapi import error_response
 from infra.web import SERVICES, ApiError, json_response, lang, render
-from zhixin.openapi import error_response
 
 log = logging.getLogger(__name__)
 # the figures change slowly; the language comes from the query or Accept-Language

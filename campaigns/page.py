@@ -8,8 +8,8 @@ from typing import Any
 
 import jinja2
 
-from complaints.campaign_charts import BarChart, ChartRow, Reference, render
-from complaints.campaign_export import (
+from campaigns.charts import BarChart, ChartRow, Reference, render
+from campaigns.export import (
     SECTIONS,
     change,
     display,
@@ -23,9 +23,9 @@ from infra import i18n
 from infra.formatting import format_percent, install_filters
 
 _ROOT = Path(__file__).resolve().parent.parent
-TEMPLATE_DIRS = [_ROOT / "complaints" / "templates", _ROOT / "zhixin" / "templates"]
+TEMPLATE_DIRS = [_ROOT / "campaigns" / "templates", _ROOT / "zhixin" / "templates"]
 SITE_CSS = _ROOT / "zhixin" / "static" / "site.css"
-REPORT_CSS = _ROOT / "complaints" / "static" / "campaigns.css"
+REPORT_CSS = _ROOT / "campaigns" / "static" / "campaigns.css"
 CHART_ROWS = 15  # longer breakdowns are in the tables only
 
 
