@@ -1,4 +1,4 @@
-"""HTTP wiring for complaints and tips: intake, tracking, the department desk, Open311."""
+"""HTTP wiring for complaints and tips: intake, tracking and the department desk."""
 
 from __future__ import annotations
 
@@ -8,17 +8,15 @@ from typing import Any
 import aiohttp_jinja2
 from aiohttp import web
 
-from complaints import api, api_doc, desk, desk_pages, open311, open311_doc, pages
+from complaints import api, api_doc, desk, desk_pages, pages
 from complaints.labels import label
 from complaints.overdue import overdue_watch
 
 OPENAPI_PATHS: dict[str, Any] = {
     **api_doc.OPENAPI_PATHS,
-    **open311_doc.OPENAPI_PATHS,
 }
 OPENAPI_SCHEMAS: dict[str, Any] = {
     **api_doc.OPENAPI_SCHEMAS,
-    **open311_doc.OPENAPI_SCHEMAS,
 }
 
 
@@ -33,6 +31,5 @@ def setup_routes(app: web.Application) -> None:
     pages.setup(app)
     desk.setup(app)
     desk_pages.setup(app)
-    open311.setup(app)
     # keeps the overdue gauge and the case.overdue notices current (see overdue.py)
     app.cleanup_ctx.append(overdue_watch)

@@ -10,9 +10,9 @@ from complaints import workflow
 from complaints.deadlines import add_working_days, load_rules
 from complaints.duplicates import similarity
 from complaints.intake import code_for_key, sentences
-from complaints.open311 import token_for, tracking_no_of
-from complaints.open311_format import public_request, to_xml
 from complaints.workflow import CaseState, IllegalTransition, WorkflowError
+from open311.formats import public_request, to_xml
+from open311.handlers import token_for, tracking_no_of
 
 RULES = load_rules()
 MONDAY = date(2026, 11, 2)

@@ -259,9 +259,9 @@ async def _metrics_handler(request: web.Request) -> web.Response:
 def _wire_domains(app: web.Application) -> None:
     """What one domain's pages show of another's, and Open311's own error format."""
     from campaigns.windows import home_banner
-    from complaints import open311_format
     from complaints.service import counts_by_outcome
     from disclosure.http import COMPLAINT_COUNTS, HOME_EXTRAS
+    from open311 import formats as open311_format
 
     app[COMPLAINT_COUNTS] = counts_by_outcome
     app[HOME_EXTRAS] = [home_banner]
@@ -269,8 +269,14 @@ def _wire_domains(app: web.Application) -> None:
 
 
 def _route_setups() -> list[object]:
+    import open311
     from campaigns import web as campaigns_web
     from complaints import web as complaints_web
     from disclosure import web as disclosure_web
 
-    return [disclosure_web.setup_routes, complaints_web.setup_routes, campaigns_web.setup_routes]
+    return [
+        disclosure_web.setup_routes,
+        complaints_web.setup_routes,
+        open311.setup_routes,
+        campaigns_web.setup_routes,
+    ]

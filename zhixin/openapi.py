@@ -16,11 +16,12 @@ from infra.openapi import ERROR_SCHEMA
 
 
 def _modules() -> list[Any]:
+    import open311
     from campaigns import web as campaigns_web
     from complaints import web as complaints_web
     from disclosure import web as disclosure_web
 
-    return [disclosure_web, complaints_web, campaigns_web]
+    return [disclosure_web, complaints_web, open311, campaigns_web]
 
 
 @cache

@@ -16,16 +16,16 @@ from datetime import UTC, datetime, timedelta
 from aiohttp import web
 from sqlalchemy import select
 
-from complaints import open311_format as fmt311
 from complaints import service
-from complaints.http import services
 from complaints.intake import IntakeError, Submission
 from complaints.models import Case
+from complaints.runtime import Services
 from infra.accounts import api_key_valid
 from infra.clients import client_address
 from infra.db import utcnow
 from infra.limits import RateLimited
-from infra.web import lang
+from infra.web import SERVICES, lang
+from open311 import formats as fmt311
 
 PREFIX = "/open311/v2"
 MAX_RANGE = timedelta(days=90)
@@ -288,7 +288,11 @@ async def open311_errors(request: web.Request, handler: Handler0) -> web.StreamR
         return response
 
 
-def setup(app: web.Application) -> None:
+def services(request: web.Request) -> Services:
+    return request.app[SERVICES]
+
+
+def setup_routes(app: web.Application) -> None:
     app.middlewares.append(open311_errors)
     # permissive patterns: a bad code or format gets the spec's error array, not a bare 404
     ext = "{fmt:[^/]+}"
