@@ -1,7 +1,7 @@
 """Routing lessons shared by every process.
 
 A staff transfer stores a ``RoutingExample`` and teaches the router of the process that
-served it at once (``complaints.desk.run_action``). The other processes learn it from
+served it at once (``complaints.web.desk.run_action``). The other processes learn it from
 the table: ``SharedRouter.catch_up`` reads the rows added since it last looked (the
 change loop in ``infra.changes`` calls it every second, and at once when PostgreSQL
 announces a new row). A lesson is learned once per process whichever way comes first.

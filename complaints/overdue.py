@@ -16,9 +16,8 @@ import logging
 from collections.abc import AsyncIterator
 from datetime import date, datetime, timedelta
 
-from aiohttp import web
 from sqlalchemy import func, or_, select, text
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from complaints.casework import overdue_clause
 from complaints.intake import china_date, missed_deadline
@@ -27,7 +26,6 @@ from complaints.outbox import announce
 from infra.accounts import Department
 from infra.db import utcnow
 from infra.metrics import Metrics
-from infra.web import SERVICES
 
 log = logging.getLogger(__name__)
 INTERVAL_SECONDS = 60.0
@@ -126,32 +124,36 @@ async def flag_overdue(session: AsyncSession, now: datetime | None = None) -> in
             flagged += 1
 
 
-async def run_once(app: web.Application) -> None:
-    services = app[SERVICES]
-    async with services.sessions() as session:
+async def run_once(sessions: async_sessionmaker[AsyncSession], metrics: Metrics) -> None:
+    async with sessions() as session:
         await flag_overdue(session)
         await session.commit()
-        await refresh_overdue(session, services.metrics, china_date(utcnow()))
+        await refresh_overdue(session, metrics, china_date(utcnow()))
 
 
-async def overdue_watch(app: web.Application) -> AsyncIterator[None]:
-    """cleanup_ctx: refresh at start-up and then every minute until shutdown."""
+@contextlib.asynccontextmanager
+async def overdue_watch(
+    sessions: async_sessionmaker[AsyncSession], metrics: Metrics
+) -> AsyncIterator[None]:
+    """Refresh on entry and then every minute until the block ends."""
     stop = asyncio.Event()
 
     async def loop() -> None:
         while not stop.is_set():
             try:
-                await run_once(app)
+                await run_once(sessions, metrics)
             except Exception as exc:  # the database may be away; try again next round
                 log.warning("overdue refresh failed: %s", type(exc).__name__)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), INTERVAL_SECONDS)
 
     task = asyncio.create_task(loop())
-    yield
-    # let a round in progress finish its queries rather than cut a connection mid-way
-    stop.set()
     try:
-        await asyncio.wait_for(task, 10)
-    except (TimeoutError, asyncio.CancelledError):
-        task.cancel()
+        yield
+    finally:
+        # let a round in progress finish its queries rather than cut a connection
+        stop.set()
+        try:
+            await asyncio.wait_for(task, 10)
+        except (TimeoutError, asyncio.CancelledError):
+            task.cancel()

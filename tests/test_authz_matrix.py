@@ -13,8 +13,8 @@ import secrets
 
 from sqlalchemy import select
 
-from complaints.desk import PARAMS
-from complaints.desk_pages import session_cookie
+from complaints.web.desk import PARAMS
+from complaints.web.desk_pages import session_cookie
 from infra import csrf
 from infra.accounts import Staff, add_staff, revoke_staff
 from tests.attack_support import fill, routes, table_counts

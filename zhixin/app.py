@@ -17,9 +17,10 @@ from complaints.runtime import Services
 from infra import i18n
 from infra.csrf import csrf_cookie_middleware, csrf_token
 from infra.health import DatabaseProbe, is_database_unavailable
-from infra.input_guard import REFUSALS, refuse_nul
+from infra.input_guard import refuse_nul
 from infra.settings import Settings
 from infra.web import SERVICES, SETTINGS, ApiError, Handler, dumps, json_response
+from zhixin.mounts import mount_routes, wire_domains
 from zhixin.openapi import build_openapi
 
 log = logging.getLogger(__name__)
@@ -219,7 +220,7 @@ def create_app(settings: Settings, services: Services | None = None) -> web.Appl
         ],
     )
     app[SETTINGS] = settings
-    _wire_domains(app)
+    wire_domains(app)
 
     async def lifecycle(app: web.Application) -> AsyncIterator[None]:
         owned = services is None
@@ -242,8 +243,7 @@ def create_app(settings: Settings, services: Services | None = None) -> web.Appl
     app.router.add_get("/metrics", _metrics_handler, name="metrics")
     app.router.add_get("/openapi.json", openapi, name="openapi")
     app.router.add_static("/static", str(_ROOT / "zhixin" / "static"), name="static")
-    for setup in _route_setups():
-        setup(app)
+    mount_routes(app)
     return app
 
 
@@ -254,29 +254,3 @@ async def _metrics_middleware(request: web.Request, handler: Handler) -> web.Str
 
 async def _metrics_handler(request: web.Request) -> web.Response:
     return await request.app[SERVICES].metrics.handler(request)
-
-
-def _wire_domains(app: web.Application) -> None:
-    """What one domain's pages show of another's, and Open311's own error format."""
-    from campaigns.windows import home_banner
-    from complaints.service import counts_by_outcome
-    from disclosure.http import COMPLAINT_COUNTS, HOME_EXTRAS
-    from open311 import formats as open311_format
-
-    app[COMPLAINT_COUNTS] = counts_by_outcome
-    app[HOME_EXTRAS] = [home_banner]
-    app[REFUSALS] = {"/open311/": open311_format.refuse}
-
-
-def _route_setups() -> list[object]:
-    import open311
-    from campaigns import web as campaigns_web
-    from complaints import web as complaints_web
-    from disclosure import web as disclosure_web
-
-    return [
-        disclosure_web.setup_routes,
-        complaints_web.setup_routes,
-        open311.setup_routes,
-        campaigns_web.setup_routes,
-    ]

@@ -1,7 +1,8 @@
-"""The OpenAPI 3 document, assembled from the paths each web module declares.
+"""The OpenAPI 3 document, assembled from the fragments the web packages declare.
 
-Every module that adds ``/api/v1`` or ``/open311`` routes also declares them
-in its ``OPENAPI_PATHS``; a test checks that the routes and the document agree.
+Every web package (``zhixin.mounts.WEB_PACKAGES``) that adds ``/api/v1`` or
+``/open311`` routes also declares them in its ``OPENAPI_PATHS``; a test checks that
+the routes and the document agree. No package imports this module: it collects.
 """
 
 from __future__ import annotations
@@ -13,24 +14,16 @@ from aiohttp import web
 
 import zhixin
 from infra.openapi import ERROR_SCHEMA
-
-
-def _modules() -> list[Any]:
-    import open311
-    from campaigns import web as campaigns_web
-    from complaints import web as complaints_web
-    from disclosure import web as disclosure_web
-
-    return [disclosure_web, complaints_web, open311, campaigns_web]
+from zhixin.mounts import WEB_PACKAGES
 
 
 @cache
 def _document() -> dict[str, Any]:
     paths: dict[str, Any] = {}
     schemas: dict[str, Any] = {"Error": ERROR_SCHEMA}
-    for module in _modules():
-        paths.update(getattr(module, "OPENAPI_PATHS", {}))
-        schemas.update(getattr(module, "OPENAPI_SCHEMAS", {}))
+    for package in WEB_PACKAGES:
+        paths.update(package.OPENAPI_PATHS)
+        schemas.update(package.OPENAPI_SCHEMAS)
     doc = {
         "openapi": "3.0.3",
         "info": {

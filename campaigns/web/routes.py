@@ -21,7 +21,7 @@ from campaigns.windows import (
     load_campaigns,
     recent_years,
 )
-from complaints.http import services
+from complaints.runtime import Services
 from infra.openapi import error_response
 from infra.web import SERVICES, ApiError, json_response, lang, render
 
@@ -29,6 +29,10 @@ log = logging.getLogger(__name__)
 # the figures change slowly; the language comes from the query or Accept-Language
 CACHE = {"Cache-Control": "public, max-age=300", "Vary": "Accept-Language"}
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def services(request: web.Request) -> Services:
+    return request.app[SERVICES]
 
 
 async def _campaign(request: web.Request) -> Campaign:

@@ -1,7 +1,7 @@
 """HTTP handlers for published data: the JSON API, the Atom feed and the objection desk.
 
-The HTML pages are in ``disclosure.pages``; the OpenAPI description of every
-route here is in ``disclosure.api_docs`` (re-exported for ``zhixin.openapi``).
+The HTML pages are in ``disclosure.web.pages``; the OpenAPI description of every
+route here is in ``disclosure.web.openapi``.
 """
 
 from __future__ import annotations
@@ -10,12 +10,9 @@ from datetime import date
 
 from aiohttp import web
 
-from disclosure import objections, pages, service
-from disclosure.api_docs import MAX_LIMIT, OPENAPI_PATHS, OPENAPI_SCHEMAS
+from disclosure import objections, service
 from disclosure.feed import FEED_SIZE, build_feed
 from disclosure.grades import GRADES, parse_grade
-from disclosure.http import complaint_counts, services
-from disclosure.httpcache import cached_json, conditional
 from disclosure.models import RECALL_CATEGORIES
 from disclosure.recalls import (
     BadCursor,
@@ -26,10 +23,13 @@ from disclosure.recalls import (
     recall_dict,
     recall_item,
 )
+from disclosure.web import pages
+from disclosure.web.common import complaint_counts, services
+from disclosure.web.httpcache import cached_json, conditional
+from disclosure.web.openapi import MAX_LIMIT
 from infra.security import Cipher
 from infra.web import SETTINGS, ApiError, json_response, read_json
 
-__all__ = ["OPENAPI_PATHS", "OPENAPI_SCHEMAS", "setup_routes"]
 MAX_RECALL_LIMIT = 100
 _MAX_ID = 2**31 - 1
 

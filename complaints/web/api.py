@@ -7,8 +7,8 @@ from typing import Any
 from aiohttp import web
 
 from complaints import service
-from complaints.http import services
 from complaints.intake import Filed, IntakeError, Submission
+from complaints.web.common import services
 from complaints.workflow import WorkflowError
 from infra.clients import client_address
 from infra.i18n import gettext

@@ -18,10 +18,10 @@ from aiohttp import web
 from complaints import casework, workflow
 from complaints.casework import CaseNotFound
 from complaints.deadlines import default_rules
-from complaints.desk import PARAMS, case_detail, case_summary, run_action
-from complaints.http import services
 from complaints.intake import china_date
 from complaints.models import STATUSES
+from complaints.web.common import services
+from complaints.web.desk import PARAMS, case_detail, case_summary, run_action
 from infra import csrf
 from infra.accounts import Staff, staff_for_token
 from infra.db import utcnow

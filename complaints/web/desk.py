@@ -11,11 +11,11 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from complaints import casework, workflow
-from complaints.api import reject_unknown, workflow_error
 from complaints.casework import ActionResult, CaseNotFound
-from complaints.http import services
 from complaints.intake import china_date, is_overdue
 from complaints.models import STATUSES, Case
+from complaints.web.api import reject_unknown, workflow_error
+from complaints.web.common import services
 from infra.accounts import Staff, staff_for_token
 from infra.db import utcnow
 from infra.i18n import gettext

@@ -12,9 +12,9 @@ from typing import Any
 from aiohttp import web
 
 from complaints import service
-from complaints.api import asker
-from complaints.http import services
 from complaints.intake import IntakeError, Submission
+from complaints.web.api import asker
+from complaints.web.common import services
 from complaints.workflow import WorkflowError
 from infra import csrf
 from infra.clients import client_address

@@ -10,3 +10,7 @@ from infra.web import SERVICES
 
 def services(request: web.Request) -> Services:
     return request.app[SERVICES]
+
+
+def services_of(app: web.Application) -> Services:
+    return app[SERVICES]

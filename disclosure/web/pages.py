@@ -15,7 +15,6 @@ from aiohttp import web
 
 from disclosure import objections, service
 from disclosure.grades import COLOUR, GRADES, MEANING, TITLE, parse_grade
-from disclosure.http import complaint_counts, home_extras, services
 from disclosure.labels import (
     CASE_OUTCOME,
     CATEGORY,
@@ -26,6 +25,7 @@ from disclosure.labels import (
 )
 from disclosure.models import RECALL_CATEGORIES
 from disclosure.recalls import BadCursor, RecallFilter, RecallNotFound, get_recall, list_recalls
+from disclosure.web.common import complaint_counts, home_extras, services
 from infra import csrf
 from infra.clients import client_address
 from infra.formatting import format_date

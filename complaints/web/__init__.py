@@ -1,0 +1,46 @@
+"""HTTP adapter of complaints and tips: intake, tracking and the department desk.
+
+The JSON API (``api``, described in ``openapi``), the citizens' pages (``pages``), the
+desk API (``desk``) and the desk pages (``desk_pages``), all calling the complaints
+services. ``setup_routes`` mounts them; ``OPENAPI_PATHS`` and ``OPENAPI_SCHEMAS`` are
+this package's fragment of the OpenAPI document.
+
+May import: aiohttp and aiohttp_jinja2, infra, nlp, complaints and disclosure services.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import datetime
+
+import aiohttp_jinja2
+from aiohttp import web
+
+from complaints.labels import label
+from complaints.overdue import overdue_watch
+from complaints.web import api, desk, desk_pages, pages
+from complaints.web.common import services_of
+from complaints.web.openapi import OPENAPI_PATHS, OPENAPI_SCHEMAS
+
+__all__ = ["OPENAPI_PATHS", "OPENAPI_SCHEMAS", "setup_routes"]
+
+
+def setup_routes(app: web.Application) -> None:
+    """Case intake, tracking and the department desk."""
+    env = aiohttp_jinja2.get_env(app)
+    if env is not None:
+        env.globals["case_label"] = label
+        # desk pages get ISO strings from the JSON-shaped case; the date filters want objects
+        env.globals["from_iso"] = datetime.fromisoformat
+    api.setup(app)
+    pages.setup(app)
+    desk.setup(app)
+    desk_pages.setup(app)
+    # keeps the overdue gauge and the case.overdue notices current (see overdue.py)
+    app.cleanup_ctx.append(_overdue_watch)
+
+
+async def _overdue_watch(app: web.Application) -> AsyncIterator[None]:
+    services = services_of(app)
+    async with overdue_watch(services.sessions, services.metrics):
+        yield
