@@ -1,6 +1,6 @@
 """The campaign outcome report: figures over plain case rows, with no I/O.
 
-The query layer (``campaigns.windows``) turns database rows into
+The query layer (``campaigns.query``) turns database rows into
 :class:`CaseRow`; everything here is arithmetic, so it is tested with rows
 written by hand.
 

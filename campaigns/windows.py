@@ -1,15 +1,14 @@
-"""Campaign windows (Quality Month, 3·15, and any an operator adds) and their CLI.
+"""Campaign windows (Quality Month, 3·15, and any an operator adds).
 
 The default campaigns are data (``campaigns/data/campaigns.toml``), copied into
 the ``campaigns`` table at start-up; operators add their own with
-``zhixin campaign add``. The report is read by :mod:`campaigns.query`
+``zhixin campaign add`` (:mod:`campaigns.commands`). The report is read by :mod:`campaigns.query`
 and computed by :mod:`campaigns.figures`.
 """
 
 from __future__ import annotations
 
 import re
-import sys
 import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -27,7 +26,7 @@ from campaigns.models import Campaign
 from infra.i18n import gettext
 
 if TYPE_CHECKING:
-    from infra.settings import Settings
+    pass
 
 CAMPAIGNS_FILE = Path(__file__).with_name("data") / "campaigns.toml"
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
@@ -261,123 +260,6 @@ def check_year(year: int, today: date | None = None) -> None:
     last = (today or china_today()).year
     if not FIRST_YEAR <= year <= last:
         raise CampaignError(f"year must be between {FIRST_YEAR} and {last}")
-
-
-async def _open(settings: Settings):
-    from infra.db import make_engine, make_sessionmaker
-    from infra.migrate import ensure_schema
-
-    engine = make_engine(settings.database_url)
-    await ensure_schema(engine)
-    return engine, make_sessionmaker(engine)
-
-
-async def cli_report(
-    settings: Settings, slug: str, year: int, fmt: str, out: Path | None, lang: str = "zh"
-) -> int:
-    """``zhixin report campaign``: write the report as html, csv or xlsx (stdout when no --out)."""
-    if fmt == "xlsx" and out is None:
-        print("zhixin: --format xlsx needs --out FILE", file=sys.stderr)
-        return 1
-    try:
-        check_year(year)
-    except CampaignError as exc:
-        print(f"zhixin: --year {year}: {exc}", file=sys.stderr)
-        return 1
-    from campaigns.query import build_report
-
-    engine, sessions = await _open(settings)
-    try:
-        async with sessions() as session:
-            await ensure_campaigns(session)
-            campaign = await get_campaign(session, slug)
-            if campaign is None:
-                known = ", ".join(c.slug for c in await load_campaigns(session))
-                print(f"zhixin: unknown campaign {slug!r}; known: {known}", file=sys.stderr)
-                return 1
-            report = await build_report(session, campaign, year, lang=lang)
-    finally:
-        await engine.dispose()
-    try:
-        write_report(report, fmt, out, lang)
-    except OSError as exc:
-        print(f"zhixin: cannot write {out}: {exc.strerror or exc}", file=sys.stderr)
-        return 1
-    if out is not None:
-        print(f"{report['campaign']['name']} {year}: {report['cases']['total']} cases → {out}")
-    return 0
-
-
-def write_report(report: dict[str, Any], fmt: str, out: Path | None, lang: str) -> None:
-    """Write the report as ``fmt`` (html, csv, xlsx) to ``out``, or stdout for text."""
-    from campaigns import export as campaign_export
-    from campaigns import page as campaign_page
-
-    if fmt == "xlsx":
-        if out is None:
-            raise CampaignError("--format xlsx needs --out FILE")
-        out.write_bytes(campaign_export.xlsx_bytes(report, lang))
-        return
-    if fmt == "csv":
-        text = campaign_export.csv_text(report, lang)
-    elif fmt == "html":
-        text = campaign_page.standalone_html(report, lang)
-    else:
-        raise CampaignError(f"unknown format {fmt!r}; use html, csv or xlsx")
-    if out is None:
-        sys.stdout.write(text)
-    else:
-        # with a BOM, spreadsheet programs read the Chinese in a CSV correctly
-        out.write_text(text, encoding="utf-8-sig" if fmt == "csv" else "utf-8")
-
-
-async def cli_campaign_add(
-    settings: Settings,
-    slug: str,
-    name_zh: str,
-    name_en: str,
-    start: str,
-    end: str,
-    replace: bool = False,
-) -> int:
-    """``zhixin campaign add``: an operator's own campaign window."""
-    try:
-        spec = check_spec(slug, name_zh, name_en, start, end)
-    except CampaignError as exc:
-        print(f"zhixin: {exc}", file=sys.stderr)
-        return 1
-    engine, sessions = await _open(settings)
-    try:
-        async with sessions() as session:
-            try:
-                row = await add_campaign(session, spec, replace=replace)
-            except CampaignError as exc:
-                print(f"zhixin: {exc}", file=sys.stderr)
-                return 1
-            await session.commit()
-            print(_describe(row))
-    finally:
-        await engine.dispose()
-    return 0
-
-
-async def cli_campaign_list(settings: Settings) -> int:
-    """``zhixin campaign list``: every campaign and its window."""
-    engine, sessions = await _open(settings)
-    try:
-        async with sessions() as session:
-            for row in await ensure_campaigns(session):
-                print(_describe(row))
-    finally:
-        await engine.dispose()
-    return 0
-
-
-def _describe(row: Campaign) -> str:
-    return (
-        f"{row.slug}\t{row.start_month:02d}-{row.start_day:02d} to "
-        f"{row.end_month:02d}-{row.end_day:02d}\t{row.name_zh}\t{row.name_en}"
-    )
 
 
 def recent_years(campaign: Campaign, today: date, count: int = 3) -> Sequence[int]:

@@ -25,7 +25,7 @@ from complaints.deadlines import Rules, add_working_days, default_rules
 from complaints.models import CHANNELS, KINDS, Case
 from complaints.workflow import overdue_deadline
 from infra.db import utcnow
-from infra.security import READABLE, Cipher, keyed_hash, readable_code
+from infra.security import READABLE, keyed_hash, readable_code
 from nlp.router import Router, RoutingResult
 
 CHINA = ZoneInfo("Asia/Shanghai")
@@ -256,28 +256,6 @@ def prepare(
             for k in (first, "tip" if first == "complaint" else "complaint")
         )
     return Draft(sub, text, code, parts, anonymous, now, rules)
-
-
-async def file_case(
-    session: AsyncSession,
-    router: Router,
-    cipher: Cipher,
-    secret_key: str,
-    sub: Submission,
-    *,
-    rules: Rules | None = None,
-) -> Filed:
-    """Route, store and log a new case in the caller's transaction (caller commits).
-
-    A complaint needs a way to reach the complainant; a tip may be anonymous.
-    Retries with the same idempotency key return the first case with the same code.
-    """
-    from complaints.intake_store import store  # it builds on this module
-
-    filed = await replay(session, sub, secret_key)
-    if filed is not None:
-        return filed
-    return await store(session, cipher, secret_key, prepare(router, secret_key, sub, rules=rules))
 
 
 def missed_deadline(case: Case, today: date) -> str | None:

@@ -23,13 +23,35 @@ from complaints.intake import (
     Submission,
     china_date,
     deadlines,
+    prepare,
+    replay,
     tracking_number,
 )
 from complaints.models import Case, CaseEvent
 from complaints.outbox import announce
 from infra.accounts import Department
 from infra.security import Cipher, keyed_hash
-from nlp.router import RoutingResult
+from nlp.router import Router, RoutingResult
+
+
+async def file_case(
+    session: AsyncSession,
+    router: Router,
+    cipher: Cipher,
+    secret_key: str,
+    sub: Submission,
+    *,
+    rules: Rules | None = None,
+) -> Filed:
+    """Route, store and log a new case in the caller's transaction (caller commits).
+
+    A complaint needs a way to reach the complainant; a tip may be anonymous.
+    Retries with the same idempotency key return the first case with the same code.
+    """
+    filed = await replay(session, sub, secret_key)
+    if filed is not None:
+        return filed
+    return await store(session, cipher, secret_key, prepare(router, secret_key, sub, rules=rules))
 
 
 async def store(session: AsyncSession, cipher: Cipher, secret_key: str, draft: Draft) -> Filed:

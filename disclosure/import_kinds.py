@@ -10,19 +10,17 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Hashable, Iterable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from disclosure.cache import mark_change
+from disclosure.import_report import ImportReport, Record
 from disclosure.models import CreditGrade, Enterprise, RecallNotice
 from disclosure.upserts import chunks, upsert
 from infra.db import utcnow
 from nlp.text import normalize
-
-if TYPE_CHECKING:
-    from disclosure.importer import ImportReport, Record
 
 Planner = Callable[[AsyncSession, list["Record"], set[str], "ImportReport", str], Awaitable[None]]
 

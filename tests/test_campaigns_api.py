@@ -16,6 +16,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
+from campaigns.commands import cli_report
 from campaigns.export import SECTIONS, section_title
 from campaigns.models import Campaign
 from campaigns.windows import (
@@ -24,7 +25,6 @@ from campaigns.windows import (
     add_campaign,
     announcement,
     check_spec,
-    cli_report,
     ensure_campaigns,
 )
 from complaints.models import Case
@@ -369,7 +369,7 @@ async def test_active_campaign_and_banner(services, app_client) -> None:
 
 
 async def test_cli_campaign_add_and_list(settings, services, capsys) -> None:
-    from campaigns.windows import cli_campaign_add, cli_campaign_list
+    from campaigns.commands import cli_campaign_add, cli_campaign_list
 
     assert (
         await cli_campaign_add(settings, "winter", "冬季行动", "Winter drive", "12-15", "01-15")

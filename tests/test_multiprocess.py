@@ -52,7 +52,8 @@ async def _prepare(url: str, overdue: int) -> str:
     """Schema, a triage staff token, and ``overdue`` complaints past their deadline."""
     from datetime import UTC, datetime, time
 
-    from complaints.intake import Submission, file_case
+    from complaints.intake import Submission
+    from complaints.intake_store import file_case
     from complaints.runtime import Services
     from infra.security import Cipher
     from infra.settings import Settings

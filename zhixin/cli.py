@@ -249,7 +249,7 @@ def cmd_apikey_add(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_report_campaign(args: argparse.Namespace, settings: Settings) -> int:
-    from campaigns.windows import cli_report
+    from campaigns.commands import cli_report
 
     if args.format == "xlsx" and args.out is None:
         raise CommandError("--format xlsx needs --out FILE")
@@ -257,7 +257,7 @@ def cmd_report_campaign(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_campaign_add(args: argparse.Namespace, settings: Settings) -> int:
-    from campaigns.windows import cli_campaign_add
+    from campaigns.commands import cli_campaign_add
 
     return _run(
         cli_campaign_add(
@@ -273,7 +273,7 @@ def cmd_campaign_add(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_campaign_list(args: argparse.Namespace, settings: Settings) -> int:
-    from campaigns.windows import cli_campaign_list
+    from campaigns.commands import cli_campaign_list
 
     return _run(cli_campaign_list(settings))
 

@@ -16,6 +16,7 @@ from bot.cards import candidates_text, enterprise_card, recall_line
 from bot.keyboards import EnterpriseCb, RecallCb
 from bot.markup import quote
 from bot.models import Subscription
+from bot.queries import set_subscription
 from complaints.runtime import Services
 from complaints.service import counts_by_outcome
 from disclosure.recalls import RecallFilter, list_recalls
@@ -170,8 +171,6 @@ async def company_recalls(
 async def follow(
     query: CallbackQuery, callback_data: EnterpriseCb, services: Services, session: AsyncSession
 ) -> None:
-    from bot.handlers.subscriptions import set_subscription
-
     chat_id = query.from_user.id
     on = callback_data.action == "follow"
     if on and services.published.name_of(callback_data.uscc) is None:

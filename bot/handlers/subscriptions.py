@@ -7,14 +7,14 @@ from aiogram.filters import Command, CommandObject
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
-from sqlalchemy import delete, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.handlers.grades import show_lookup
 from bot.keyboards import RECALL_CATEGORIES, SubscriptionCb, categories_keyboard, category_name
 from bot.markup import quote
 from bot.models import Subscription
-from bot.queries import subscriptions_of
+from bot.queries import set_subscription, subscriptions_of
 from complaints.runtime import Services
 
 router = Router(name=__name__)
@@ -22,36 +22,6 @@ router.message.filter(F.chat.type == "private")
 router.callback_query.filter(F.message.chat.type == "private")
 
 MAX_FOLLOWED = 50
-
-
-async def set_subscription(
-    session: AsyncSession, chat_id: int, kind: str, target: str, on: bool
-) -> None:
-    """Subscribe or unsubscribe; repeating either is harmless."""
-    if not on:
-        await session.execute(
-            delete(Subscription).where(
-                Subscription.chat_id == chat_id,
-                Subscription.kind == kind,
-                Subscription.target == target,
-            )
-        )
-        await session.commit()
-        return
-    exists = await session.scalar(
-        select(Subscription.id).where(
-            Subscription.chat_id == chat_id,
-            Subscription.kind == kind,
-            Subscription.target == target,
-        )
-    )
-    if exists:
-        return
-    session.add(Subscription(chat_id=chat_id, kind=kind, target=target))
-    try:
-        await session.commit()
-    except IntegrityError:  # the same button pressed twice at once
-        await session.rollback()
 
 
 def overview(subs: list[Subscription], services: Services) -> str:
@@ -75,8 +45,6 @@ async def subscribe(
     message: Message, command: CommandObject, services: Services, session: AsyncSession
 ) -> None:
     if command.args and command.args.strip():
-        from bot.handlers.grades import show_lookup
-
         await show_lookup(message, command.args, services, session)
         return
     subs = await subscriptions_of(session, message.chat.id)

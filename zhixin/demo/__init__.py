@@ -17,7 +17,8 @@ from sqlalchemy import select, update
 
 from complaints.casework import act
 from complaints.deadlines import Rules, add_working_days, load_rules
-from complaints.intake import IntakeError, Submission, file_case
+from complaints.intake import IntakeError, Submission
+from complaints.intake_store import file_case
 from complaints.models import Case, OutboxEvent
 from complaints.service import record_rating
 from complaints.workflow import COMPLAINT_OUTCOMES, REJECT_REASONS
