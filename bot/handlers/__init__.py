@@ -1,4 +1,7 @@
-"""One router per feature; the order here is the order in which they are tried."""
+"""One router per feature; the order here is the order in which they are tried.
+
+May import: aiogram, the rest of ``bot``, and what ``bot`` may import.
+"""
 
 from __future__ import annotations
 

@@ -3,6 +3,8 @@
 2,400 Jiangsu enterprises across the 13 cities, grade histories for a few
 hundred, 72 recall notices and 1,200 cases over two years with their whole
 lifecycle, so every page, report and bot answer has real content on first run.
+
+May import: every project package (it is part of the composition root).
 """
 
 from __future__ import annotations
