@@ -18,7 +18,7 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import TelegramAPIError, TelegramUnauthorizedError
 from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage, DefaultKeyBuilder
 from aiogram.fsm.storage.memory import MemoryStorage
-from aiogram.types import BotCommand, ErrorEvent
+from aiogram.types import ErrorEvent
 from aiogram.utils.i18n import I18n
 from aiohttp import web
 from sqlalchemy import update
@@ -26,7 +26,7 @@ from sqlalchemy import update
 from bot.api_guard import ApiGuard, LongMessages
 from bot.cards import speaking
 from bot.delivery import Courier
-from bot.handlers import feature_routers
+from bot.handlers import command_menu, feature_routers
 from bot.middlewares import (
     ChatIsolation,
     DatabaseSession,
@@ -161,24 +161,6 @@ def _blocked_marker(services: Services) -> Any:
         log.info("chat %s blocked the bot", chat_id)
 
     return mark
-
-
-def command_menu() -> list[BotCommand]:
-    """The commands Telegram lists in its menu, in the current language."""
-    from aiogram.utils.i18n import gettext as _
-
-    return [
-        BotCommand(command="start", description=_("Start")),
-        BotCommand(command="help", description=_("What the bot does")),
-        BotCommand(command="grade", description=_("A company's quality-credit grade")),
-        BotCommand(command="recalls", description=_("Recall notices")),
-        BotCommand(command="subscribe", description=_("Recall and company alerts")),
-        BotCommand(command="unsubscribe", description=_("Stop alerts")),
-        BotCommand(command="complain", description=_("File a quality complaint")),
-        BotCommand(command="tip", description=_("Report a violation")),
-        BotCommand(command="track", description=_("Follow your case")),
-        BotCommand(command="language", description="简体中文 / English"),
-    ]
 
 
 async def set_commands(bot: Bot, i18n: I18n) -> None:
