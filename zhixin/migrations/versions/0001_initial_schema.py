@@ -311,7 +311,7 @@ def upgrade() -> None:
             "FOR EACH ROW EXECUTE FUNCTION case_events_append_only()"
         )
         # Every process LISTENs on zhixin_changes: new published data or a new routing
-        # lesson wakes their refresh at once (zhixin/changes.py); polling is the fallback.
+        # lesson wakes their refresh at once (infra/changes.py); polling is the fallback.
         op.execute(
             "CREATE FUNCTION zhixin_announce_change() RETURNS trigger LANGUAGE plpgsql AS "
             "$$ BEGIN PERFORM pg_notify('zhixin_changes', TG_TABLE_NAME); RETURN NULL; END $$"
