@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8080
 PYTEST_ARGS ?=
 
-.PHONY: install locales messages run demo test lint format system-deps node-deps bench clean
+.PHONY: install locales messages run demo test lint format system-deps node-deps bench clean model
 
 install: $(VENV)/.installed
 
@@ -54,8 +54,12 @@ format: install
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache zhixin.db zhixin.db-* test-output
 
+# Retrain the routing model and the business-name scorer from corpus/ (after editing it).
+model: install
+	$(VENV)/bin/zhixin route train
+
 # Figures for the README (not tests): routing accuracy, lookup at scale, HTTP load.
 bench: install locales
-	$(PY) benchmarks/routing_eval.py --split test
+	$(PY) benchmarks/routing_eval.py
 	$(PY) benchmarks/lookup_bench.py --size 100000
 	$(PY) benchmarks/http_load.py --check

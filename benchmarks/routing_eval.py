@@ -1,55 +1,48 @@
-"""Evaluate the router on the labelled corpus (benchmarks/data/routing_*.jsonl).
+"""Evaluate the router on the labelled corpus (``corpus/``; see corpus/README.md).
 
-    python benchmarks/routing_eval.py                      # test split, shipped threshold
-    python benchmarks/routing_eval.py --split tune
-    python benchmarks/routing_eval.py --choose-threshold   # on the tune split only
-    python benchmarks/routing_eval.py --choose-threshold --write
-    python benchmarks/routing_eval.py --examples tune      # tune texts as the router's memory
+    python benchmarks/routing_eval.py                      # learned router, both test splits
+    python benchmarks/routing_eval.py --router rules       # the keyword-rules router
+    python benchmarks/routing_eval.py --router both        # side by side
+    python benchmarks/routing_eval.py --split tune --errors
+    python benchmarks/routing_eval.py --learning-curve     # retrains at 25/50/100% of train
 
-Prints department accuracy, macro-F1, kind accuracy, the confusion list, the
-abstain rate, company extraction, texts per second on one core and start-up
-time with a cold and a warm cache. The threshold is only ever chosen on the
-tune split: choosing it on the test split would make the test figures a lie.
+For each split: department accuracy, macro-F1, kind accuracy, company-mention
+accuracy (the exact business name, on texts that name one; and no name on
+texts that name none), abstain and triage rates. Then the mention test set
+(``corpus/test/mentions.jsonl``), speed (texts per CPU-second on one core),
+start-up (import and first route in a fresh interpreter) and the model size.
+``--errors`` lists mistakes on the tuning split only: reading a test split's
+errors would turn it into a tuning split.
 """
 
 from __future__ import annotations
 
 import argparse
-import itertools
-import json
 import os
 import subprocess
 import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from nlp.corpus import Labelled, read_jsonl, subsample, test_rows, training_rows  # noqa: E402
 from nlp.registry import TRIAGE  # noqa: E402
-from nlp.router import THRESHOLD_FILE, Example, Router  # noqa: E402
 
-DATA = Path(__file__).with_name("data")
-CRITERION = (
-    "maximise department accuracy on the tune split (abstaining is correct only when the gold "
-    "department is triage); among equally good thresholds, the middle of the longest run"
-)
+SPLITS = ("citizens", "authors", "tune")
+MENTIONS = ROOT / "corpus" / "test" / "mentions.jsonl"
+MODEL_FILES = (ROOT / "nlp/data/router_model.npz", ROOT / "nlp/data/mention_model.json")
 
 
-def load(split: str) -> list[dict]:
-    """The rows of one split."""
-    path = DATA / f"routing_{split}.jsonl"
-    with path.open(encoding="utf-8") as fh:
-        return [json.loads(line) for line in fh if line.strip()]
-
-
-def macro_f1(gold: list[str], pred: list[str]) -> float:
+def macro_f1(gold: Sequence[str], pred: Sequence[str]) -> float:
     """Unweighted mean F1 over every label seen in gold or prediction."""
-    labels = sorted(set(gold) | set(pred))
     f1s = []
-    for label in labels:
+    for label in sorted(set(gold) | set(pred)):
         tp = sum(g == p == label for g, p in zip(gold, pred, strict=True))
         fp = sum(p == label != g for g, p in zip(gold, pred, strict=True))
         fn = sum(g == label != p for g, p in zip(gold, pred, strict=True))
@@ -59,78 +52,74 @@ def macro_f1(gold: list[str], pred: list[str]) -> float:
     return sum(f1s) / len(f1s)
 
 
-def evaluate(router: Router, rows: list[dict]) -> dict:
+def build(name: str) -> Any:
+    """A router by name: ``learned`` (the service's) or ``rules`` (the keyword rules)."""
+    if name == "rules":
+        from nlp.rules_router import RulesRouter
+
+        return RulesRouter()
+    from nlp.router import Router
+
+    return Router()
+
+
+def split_rows(split: str) -> list[Labelled]:
+    """The rows of a test split or of the tuning split."""
+    return training_rows()[1] if split == "tune" else test_rows(split)
+
+
+def evaluate(router: Any, rows: Sequence[Labelled]) -> dict[str, Any]:
     """Route every row once and compute the figures."""
-    results = [router.route(r["text"]) for r in rows]
-    gold = [r["department"] for r in rows]
+    results = [router.route(r.text) for r in rows]
+    gold = [r.department for r in rows]
     pred = [res.department for res in results]
-    kinds_ok = sum(r["kind"] == res.kind for r, res in zip(rows, results, strict=True))
-    abstained = sum(
-        res.department == TRIAGE and bool(res.scores) and next(iter(res.scores)) != TRIAGE
-        for res in results
-    )
-    by_lang: dict[str, list[bool]] = {}
-    for r, p in zip(rows, pred, strict=True):
-        by_lang.setdefault(r.get("lang", "zh"), []).append(r["department"] == p)
-    with_company = [(r, res) for r, res in zip(rows, results, strict=True) if r.get("company")]
-    spurious = sum(
-        1 for r, res in zip(rows, results, strict=True) if res.company and not r.get("company")
-    )
+    best = [max(res.scores, key=res.scores.get) if res.scores else TRIAGE for res in results]
+    named = [(r, res) for r, res in zip(rows, results, strict=True) if r.company]
+    unnamed = [(r, res) for r, res in zip(rows, results, strict=True) if not r.company]
     return {
         "n": len(rows),
-        "accuracy": sum(g == p for g, p in zip(gold, pred, strict=True)) / len(rows),
+        "department": sum(g == p for g, p in zip(gold, pred, strict=True)) / len(rows),
         "macro_f1": macro_f1(gold, pred),
-        "kind_accuracy": kinds_ok / len(rows),
-        "triage_rate": pred.count(TRIAGE) / len(rows),
-        "abstain_rate": abstained / len(rows),
+        "kind": sum(r.kind == res.kind for r, res in zip(rows, results, strict=True)) / len(rows),
+        "company": sum(res.company == r.company for r, res in named) / max(len(named), 1),
+        "named": len(named),
+        "no_company": sum(res.company is None for _r, res in unnamed) / max(len(unnamed), 1),
+        "abstain": sum(p == TRIAGE != b for p, b in zip(pred, best, strict=True)) / len(rows),
+        "triage": pred.count(TRIAGE) / len(rows),
         "confusion": Counter((g, p) for g, p in zip(gold, pred, strict=True) if g != p),
-        "kind_confusion": Counter(
-            (r["kind"], res.kind)
-            for r, res in zip(rows, results, strict=True)
-            if r["kind"] != res.kind
-        ),
-        "by_lang": {lang: (sum(v) / len(v), len(v)) for lang, v in sorted(by_lang.items())},
-        "company_found": sum(res.company == r["company"] for r, res in with_company),
-        "company_total": len(with_company),
-        "company_spurious": spurious,
         "results": results,
     }
 
 
-def throughput(router: Router, rows: list[dict], seconds: float = 3.0) -> tuple[float, float]:
-    """Texts per second of CPU time (what one core delivers) and of wall-clock time."""
-    texts = [r["text"] for r in rows]
-    done, cpu0, wall0 = 0, time.process_time(), time.perf_counter()
+def throughput(router: Any, rows: Sequence[Labelled], seconds: float = 3.0) -> float:
+    """Texts per second of CPU time: what one core delivers."""
+    texts = [r.text for r in rows]
+    done, cpu0 = 0, time.process_time()
     while time.process_time() - cpu0 < seconds:
         for text in texts:
             router.route(text)
         done += len(texts)
-    return done / (time.process_time() - cpu0), done / (time.perf_counter() - wall0)
+    return done / (time.process_time() - cpu0)
 
 
-def startup_times(repeats: int = 3) -> dict[str, tuple[float, float]]:
-    """Seconds (CPU, wall) to import the router and build it, with a cold and a warm cache.
-
-    Each start is a fresh interpreter; "cold" has an empty cache directory (the
-    trimmed jieba dictionary and the sound table are built), "warm" reuses it.
-    The best of ``repeats`` is kept, since other processes only ever add time.
-    """
+def startup(name: str, repeats: int = 3) -> dict[str, float]:
+    """Wall seconds for a fresh interpreter to import the router and route one text."""
+    module, cls = (
+        ("nlp.rules_router", "RulesRouter") if name == "rules" else ("nlp.router", "Router")
+    )
     code = (
-        "import time; c, w = time.process_time(), time.perf_counter()\n"
-        "from nlp.router import Router; Router()\n"
-        "print(time.process_time() - c, time.perf_counter() - w)"
+        "import time; w = time.perf_counter()\n"
+        f"from {module} import {cls}; {cls}().route('电梯坏了')\n"
+        "print(time.perf_counter() - w)"
     )
 
-    def run(env: dict[str, str]) -> tuple[float, float]:
+    def run(env: dict[str, str]) -> float:
         out = subprocess.run(
-            [sys.executable, "-c", code],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.split()
-        return float(out[0]), float(out[1])
+            [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True
+        )
+        if out.returncode:
+            raise SystemExit(out.stderr)
+        return float(out.stdout.split()[-1])
 
     colds, warms = [], []
     for _ in range(repeats):
@@ -141,128 +130,122 @@ def startup_times(repeats: int = 3) -> dict[str, tuple[float, float]]:
     return {"cold": min(colds), "warm": min(warms)}
 
 
-def choose_threshold(rows: list[dict]) -> tuple[float, float]:
-    """The abstention threshold that is best on ``rows`` (the tune split) and its accuracy."""
-    router = Router(threshold=0.0)
-    outcomes = []
-    for r in rows:
-        res = router.route(r["text"])
-        outcomes.append((res.confidence, res.department, r["department"]))
-    levels = sorted({c for c, _, _ in outcomes})
-    candidates = [0.0] + [(a + b) / 2 for a, b in itertools.pairwise(levels)]
-    accs = []
-    for t in candidates:
-        ok = sum((d if c >= t else TRIAGE) == g for c, d, g in outcomes)
-        accs.append(ok / len(outcomes))
-    top = max(accs)
-    # The longest run of consecutive best candidates, and its middle.
-    best_run: list[int] = []
-    run: list[int] = []
-    for i, acc in enumerate(accs):
-        run = [*run, i] if acc == top else []
-        if len(run) > len(best_run):
-            best_run = run
-    return round(candidates[best_run[len(best_run) // 2]], 4), top
+def mention_figures(name: str) -> dict[str, float] | None:
+    """Company-mention accuracy of a router's finder on ``corpus/test/mentions.jsonl``."""
+    if not MENTIONS.exists():
+        return None
+    rows = [(r.text, r.company) for r in read_jsonl(MENTIONS)]
+    if name == "rules":
+        from nlp.company import CompanyFinder
+
+        finder: Any = CompanyFinder()
+    else:
+        from nlp.mentions import MentionFinder
+
+        finder = MentionFinder()
+    named = [(t, c) for t, c in rows if c]
+    hits = sum((m := finder.find(t)) is not None and m.text == c for t, c in named)
+    clean = sum(finder.find(t) is None for t, c in rows if not c)
+    return {
+        "n": len(rows),
+        "named": hits / max(len(named), 1),
+        "unnamed": clean / max(len(rows) - len(named), 1),
+    }
 
 
-def pin_one_core() -> None:
-    """Run on one CPU, so the throughput is what one core delivers."""
-    if hasattr(os, "sched_setaffinity"):
-        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+def print_table(title: str, columns: dict[str, dict[str, Any]]) -> None:
+    """One table: a row per figure, a column per router."""
+    names = list(columns)
+    print(f"\n{title}")
+    print(f"{'':28}" + "".join(f"{n:>12}" for n in names))
+    for key, label, fmt in (
+        ("n", "texts", "{:.0f}"),
+        ("department", "department accuracy", "{:.3f}"),
+        ("macro_f1", "macro-F1", "{:.3f}"),
+        ("kind", "kind accuracy", "{:.3f}"),
+        ("company", "company found (named)", "{:.3f}"),
+        ("no_company", "no company (unnamed)", "{:.3f}"),
+        ("abstain", "abstain rate", "{:.3f}"),
+        ("triage", "triage rate", "{:.3f}"),
+    ):
+        print(f"{label:28}" + "".join(f"{fmt.format(columns[n][key]):>12}" for n in names))
 
 
-def report(split: str, fig: dict, threshold: float) -> None:
-    """Print the figures of one split."""
-    print(f"split: {split} ({fig['n']} texts), threshold {threshold:.4f}")
-    print(f"department accuracy: {fig['accuracy']:.3f}")
-    print(f"department macro-F1: {fig['macro_f1']:.3f}")
-    print(f"kind accuracy:       {fig['kind_accuracy']:.3f}")
-    print(f"abstain rate:        {fig['abstain_rate']:.3f} (below threshold → triage)")
-    print(f"triage rate:         {fig['triage_rate']:.3f} (all texts sent to triage)")
-    for lang, (acc, n) in fig["by_lang"].items():
-        print(f"  accuracy [{lang}]: {acc:.3f} ({n})")
+def learning_curve(say: Callable[[str], None] = print) -> None:
+    """Department and kind accuracy on both test splits at 25/50/100% of the training part."""
+    from nlp.router import Router
+    from nlp.training import train as fit
+    from nlp.training import train_mentions
+
+    train_rows, tune_rows = training_rows()
+    tests = {s: test_rows(s) for s in ("citizens", "authors")}
+    print("\nlearning curve (retrained; tuning split unchanged)")
     print(
-        f"company: {fig['company_found']}/{fig['company_total']} named companies found as written, "
-        f"{fig['company_spurious']} found where none was labelled"
+        f"{'share':>6}{'texts':>7}" + "".join(f"{s + ' dept':>15}{s + ' kind':>15}" for s in tests)
     )
-    print("confusion (gold → predicted: count):")
-    for (g, p), n in fig["confusion"].most_common():
-        print(f"  {g} → {p}: {n}")
-    print("kind confusion (gold → predicted: count):")
-    for (g, p), n in fig["kind_confusion"].most_common():
-        print(f"  {g} → {p}: {n}")
+    from nlp.mentions import MentionFinder
+
+    for share in (0.25, 0.5, 1.0):
+        part = subsample(train_rows, share)
+        m = train_mentions(part, tune_rows)
+        finder = MentionFinder(m.weights, m.threshold)
+        report = fit(part, tune_rows, mentions=finder)
+        router = Router(model=report.model)
+        router._reader.companies = finder  # the finder trained on the same share
+        cells = ""
+        for rows in tests.values():
+            fig = evaluate(router, rows)
+            cells += f"{fig['department']:>15.3f}{fig['kind']:>15.3f}"
+        print(f"{share:>6.0%}{len(part):>7}" + cells)
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Command line entry point."""
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    ap.add_argument("--split", choices=("tune", "test"), default="test")
-    ap.add_argument("--threshold", type=float, default=None, help="override the shipped threshold")
-    ap.add_argument("--choose-threshold", action="store_true", help="choose it on the tune split")
-    ap.add_argument("--write", action="store_true", help="with --choose-threshold: store it")
-    ap.add_argument("--examples", choices=("tune",), help="give the router these texts as memory")
-    ap.add_argument("--errors", action="store_true", help="list misrouted texts (tune split only)")
-    ap.add_argument("--no-speed", action="store_true", help="skip throughput and start-up timing")
-    args = ap.parse_args(argv)
-
-    if args.choose_threshold:
-        threshold, acc = choose_threshold(load("tune"))
-        print(f"chosen threshold: {threshold} (tune accuracy {acc:.3f})")
-        print(f"criterion: {CRITERION}")
-        if args.write:
-            THRESHOLD_FILE.write_text(
-                json.dumps(
-                    {
-                        "threshold": threshold,
-                        "split": "routing_tune.jsonl",
-                        "criterion": CRITERION,
-                        "tune_accuracy": round(acc, 4),
-                    },
-                    ensure_ascii=False,
-                    indent=2,
-                )
-                + "\n",
-                encoding="utf-8",
-            )
-            print(f"written to {THRESHOLD_FILE.relative_to(ROOT)}")
-        return 0
-
-    if args.errors and args.split == "test":
-        ap.error("--errors is for the tune split: the test split is not for fixing rules")
-    pin_one_core()
-    examples = (
-        [Example(r["text"], r["department"], r["kind"]) for r in load(args.examples)]
-        if (args.examples)
-        else []
-    )
-    if args.examples == args.split:
-        ap.error("the memory and the evaluated split must differ")
-    router = Router(examples=examples, threshold=args.threshold)
-    rows = load(args.split)
-    fig = evaluate(router, rows)
-    report(args.split, fig, router.threshold)
-    if args.examples:
-        print(f"memory: {router.example_count} examples from the {args.examples} split")
-    if args.errors:
-        print("errors:")
-        for r, res in zip(rows, fig["results"], strict=True):
-            if r["department"] != res.department or r["kind"] != res.kind:
-                print(
-                    f"  {r['department']}/{r['kind']} → {res.department}/{res.kind}"
-                    f" {res.confidence:.2f} | {r['text']} | {'; '.join(res.reasons)}"
-                )
-    if not args.no_speed:
-        cpu_rate, wall_rate = throughput(router, rows)
-        print(
-            f"throughput: {cpu_rate:.0f} texts/s per CPU second on one core "
-            f"({wall_rate:.0f} texts/s wall clock)"
-        )
-        times = startup_times()
-        for label in ("cold", "warm"):
-            cpu, wall = times[label]
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--router", choices=("learned", "rules", "both"), default="both")
+    parser.add_argument("--split", choices=(*SPLITS, "tests"), default="tests")
+    parser.add_argument("--errors", action="store_true", help="list mistakes (tune split only)")
+    parser.add_argument("--learning-curve", action="store_true")
+    parser.add_argument("--no-speed", action="store_true", help="skip speed and start-up")
+    args = parser.parse_args(argv)
+    if args.errors and args.split != "tune":
+        parser.error("--errors reads mistakes on the tuning split only (--split tune)")
+    names = ["learned", "rules"] if args.router == "both" else [args.router]
+    routers = {n: build(n) for n in names}
+    splits = ["citizens", "authors"] if args.split == "tests" else [args.split]
+    for split in splits:
+        rows = split_rows(split)
+        figures = {n: evaluate(r, rows) for n, r in routers.items()}
+        print_table(f"split {split!r}", figures)
+        for n, fig in figures.items():
+            top = ", ".join(f"{g}→{p} {k}" for (g, p), k in fig["confusion"].most_common(6))
+            print(f"  {n} most confused: {top}")
+        if args.errors:
+            for n, fig in figures.items():
+                for r, res in zip(rows, fig["results"], strict=True):
+                    if r.department != res.department or r.kind != res.kind:
+                        print(
+                            f"  [{n}] {r.department}/{r.kind} → {res.department}/{res.kind}: "
+                            f"{r.text[:90]}"
+                        )
+    for n in names:
+        m = mention_figures(n)
+        if m:
             print(
-                f"start-up, {label} cache (import + Router()): {cpu:.2f} s CPU, {wall:.2f} s wall"
+                f"\nmentions set ({m['n']:.0f} texts), {n}: business found "
+                f"{m['named']:.3f}, no business where none is named {m['unnamed']:.3f}"
             )
+    if not args.no_speed:
+        sample = split_rows("citizens") + split_rows("authors")
+        for n, r in routers.items():
+            start = startup(n)
+            print(
+                f"\nspeed, {n}: {throughput(r, sample):,.0f} texts per CPU-second; start-up "
+                f"(import + first route) {start['warm']:.2f} s warm, {start['cold']:.2f} s cold"
+            )
+        size = sum(p.stat().st_size for p in MODEL_FILES if p.exists())
+        print(f"model files: {size / 1e6:.1f} MB")
+    if args.learning_curve:
+        learning_curve()
     return 0
 
 

@@ -31,6 +31,7 @@ from nlp.router import Router, RoutingResult
 CHINA = ZoneInfo("Asia/Shanghai")
 MAX_TEXT = 5000
 MAX_SPLIT_SENTENCES = 12
+SURE_KIND = 0.8
 _SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;]?")
 _IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{8,80}$")
 
@@ -184,11 +185,18 @@ def sentences(text: str) -> list[str]:
 
 
 def is_mixed(router: Router, text: str) -> bool:
-    """True when some sentences read as a complaint and others as a tip."""
+    """True when some sentences clearly read as a complaint and others clearly as a tip.
+
+    A sentence counts only when the router is sure of its kind: a fragment such
+    as "第3栋。" says nothing either way and must not split a case in two."""
     parts = sentences(text)[:MAX_SPLIT_SENTENCES]
     if len(parts) < 2:
         return False
-    kinds = {router.route(part).kind for part in parts}
+    kinds = set()
+    for part in parts:
+        routed = router.route(part)
+        if routed.kind_confidence >= SURE_KIND:
+            kinds.add(routed.kind)
     return {"complaint", "tip"} <= kinds
 
 

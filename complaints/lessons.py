@@ -41,14 +41,16 @@ class SharedRouter(Router):
         self._taught_here: Counter[Lesson] = Counter()  # learned here, row not read yet
         self._read_first: dict[Lesson, list[float]] = {}  # row read before learn() here
 
-    def learn(self, text: str, department: str, kind: str | None = None) -> None:
+    def learn(
+        self, text: str, department: str, kind: str | None = None, confirmed: bool = False
+    ) -> None:
         lesson = (text, department, kind)
         waiting = self._read_first.get(lesson)
         if waiting:  # the change loop read this very row a moment ago and learned it
             waiting.pop(0)
             return
         self._taught_here[lesson] += 1
-        super().learn(text, department, kind)
+        super().learn(text, department, kind, confirmed)
 
     async def catch_up(self, session: AsyncSession) -> int:
         """Learn the lessons stored since the last look; returns how many were new here."""

@@ -36,6 +36,7 @@ class Example:
     text: str
     department: str
     kind: str | None = None
+    confirmed: bool = False  # a supervisor confirmed it: it steers similar texts on its own
 
 
 def content_features(tokens: Sequence[str], stems: Sequence[str]) -> set[str]:

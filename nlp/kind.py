@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from nlp.keywords import stem_phrase
@@ -35,6 +35,7 @@ class KindVote:
     kind: str
     scores: Mapping[str, float]
     cue: str | None  # the strongest cue for the winning kind, if any
+    cues: Mapping[str, str] = field(default_factory=dict)  # the strongest cue of every kind
 
 
 class KindClassifier:
@@ -64,6 +65,13 @@ class KindClassifier:
             }
             for k in KINDS
         }
+
+    def cue_words(self) -> frozenset[str]:
+        """Every cue word of every kind (Chinese as written, English as listed)."""
+        words = {c for c in self._by_cue if len(c) >= 2}
+        for cues in self._cues_en.values():
+            words.update(c.strip() for c in cues if c.strip().isalpha())
+        return frozenset(w.casefold() for w in words)
 
     def classify(self, text: str, stems: Sequence[str], department: str) -> KindVote:
         """The kind of normalised ``text`` (English ``stems`` apart) routed to ``department``."""
@@ -95,4 +103,6 @@ class KindClassifier:
             scores[kind] += shift
         kind = max(KINDS, key=lambda k: (scores[k], -KINDS.index(k)))
         cue = best.get(kind, (0.0, None))[1]
-        return KindVote(kind=kind, scores=scores, cue=cue)
+        return KindVote(
+            kind=kind, scores=scores, cue=cue, cues={k: c for k, (_w, c) in best.items()}
+        )

@@ -1,60 +1,61 @@
-"""Route a citizen's text to a department, with its kind, company and reasons.
+"""Route a citizen's text to a department, with its kind, the business it names and why.
 
-Layers, each of which leaves a reason a person can check:
+The decision is learned from the labelled corpus (``corpus/``), not written by
+hand: two calibrated linear models (``nlp.linear``), one for the department
+and one for the kind, read the text's words, characters and the registry's
+keyword evidence (``nlp.features``). On top of them sit a few rules that
+carry decisions a model trained on citizens' texts should not make alone:
 
-1. normalisation: width, Traditional → Simplified, case; phone numbers, order
-   numbers, e-mails and URLs are removed so they never become features;
-2. homophone repair against the domain vocabulary (电悌 → 电梯);
-3. rules: the registry's weighted keywords and combos per department
-   (电梯 → special equipment (zhijian)), matched on jieba tokens;
-4. memory: the nearest earlier examples (staff corrections), which add to a
-   department's score and, when very similar, override the rules;
-5. abstention: scores become a probability against a "none of these" prior;
-   below the threshold (chosen on the tuning split, ``nlp/data/threshold.json``)
-   the text goes to the triage desk.
+1. **the citizen's own choice of kind** (/tip, the form's kind) is kept;
+2. **staff lessons**: when staff re-routed similar texts and agree (two or
+   more consistent corrections, or one a supervisor confirmed), the lesson
+   decides; a single transfer does not re-route everything that resembles it;
+3. **homophone repair** (电悌 → 电梯) is used only when the text as written
+   leaves the model unsure and the repaired text is clearly decided;
+4. **abstention**: below the calibrated probability chosen on the tuning
+   split, the text goes to the triage desk, where a person routes it;
+5. **an enterprise link only on an unambiguous match**: the business name is
+   reported as written; it is tied to a registered enterprise only when the
+   register has one strong match and no close rival.
 
-The kind (complaint / tip / inquiry) and the company are decided alongside. An
-inquiry keeps the department that handles its subject ("who handles elevator
-inspections?" → zhijian); a question about the service itself or about a
-company's grade has no such subject and goes to ``triage``.
+``RoutingResult.explanation`` keeps what decided; ``nlp.explain`` says it in words.
 """
 
 from __future__ import annotations
 
-import json
 import logging
-import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from nlp.company import CompanyFinder, lookup_query
-from nlp.examples import Example, ExampleMemory, Neighbour, content_features
-from nlp.keywords import Evidence, KeywordMatcher, english_stems
-from nlp.kind import KINDS, KindClassifier
+from nlp.company import lookup_query
+from nlp.evidence import EvidenceWords
+from nlp.examples import Example, ExampleMemory, content_features
+from nlp.explain import Explanation, citizen_reasons, staff_reasons, text_language
+from nlp.features import Reader, Reading
+from nlp.kind import KINDS
+from nlp.linear import LinearModel, Prediction
 from nlp.registry import TRIAGE, DepartmentSpec, load_registry
-from nlp.segment import Segmenter, shared_segmenter
-from nlp.text import normalize, strip_identifiers
-from nlp.typos import Correction, HomophoneCorrector
+from nlp.segment import Segmenter
 
 __all__ = ["EnterpriseSearch", "Example", "Router", "RoutingResult"]
 
 log = logging.getLogger(__name__)
 
-THRESHOLD_FILE = Path(__file__).with_name("data") / "threshold.json"
-FALLBACK_THRESHOLD = 0.5
-# The score of "none of these departments": one weak keyword is not enough.
-NONE_PRIOR = 1.0
-# Nearest-neighbour layer: below WEAK an example is ignored; above STRONG it
-# decides, because a person already decided this very kind of text. Checked on
-# the tune split (one half as memory, the other routed): with WEAK at 0.35 the
-# memory pulled texts the rules had right; at 0.45 it no longer does.
-WEAK_SIMILARITY = 0.45
+FALLBACK_THRESHOLD = 0.35
+# Staff lessons: a neighbour this similar is "the same kind of text".
 STRONG_SIMILARITY = 0.6
-NEIGHBOUR_WEIGHT = 4.0
-ENTERPRISE_MIN_SCORE = 80.0
-MAX_EVIDENCE_REASONS = 3
+SUPPORT_SIMILARITY = 0.3
+AGREEING_LESSONS = 2
+# Homophone repair: only for a text the model is unsure of as written, and only
+# when the repaired text is clearly decided and more so.
+REPAIR_IF_BELOW = 0.6
+REPAIR_MIN = 0.6
+REPAIR_GAIN = 0.15
+# Enterprise link: a strong first hit with no close rival.
+ENTERPRISE_MIN_SCORE = 90.0
+ENTERPRISE_MARGIN = 6.0
 
 
 class EnterpriseSearch(Protocol):
@@ -76,6 +77,25 @@ class RoutingResult:
     confidence: float
     reasons: tuple[str, ...]
     scores: Mapping[str, float] = field(default_factory=dict, compare=False)
+    explanation: Explanation | None = field(default=None, compare=False)
+    lang: str = field(default="zh", compare=False)
+    kind_confidence: float = field(default=1.0, compare=False)  # the kind's probability
+    specs: Mapping[str, DepartmentSpec] = field(default_factory=dict, compare=False, repr=False)
+
+    def reasons_in(self, lang: str, staff: bool = False) -> list[str]:
+        """The reasons in ``lang`` (``zh`` or ``en``); ``staff`` adds what staff need to judge."""
+        if self.explanation is None:
+            return list(self.reasons)
+        render = staff_reasons if staff else citizen_reasons
+        return render(self.explanation, self.specs, lang)
+
+    def reasons_record(self) -> dict[str, list[str]]:
+        """The reasons in every language, for citizens and for staff, as a case stores them."""
+        return {
+            f"{who}{lang}": self.reasons_in(lang, staff=bool(who))
+            for who in ("", "staff_")
+            for lang in ("zh", "en")
+        }
 
     def to_dict(self) -> dict[str, Any]:
         """The fields of a ``zhixin route`` output line (without ``id``)."""
@@ -89,34 +109,8 @@ class RoutingResult:
         }
 
 
-@dataclass(frozen=True, slots=True)
-class _Analysis:
-    text: str  # normalised, identifiers removed, typos repaired
-    tokens: list[str]
-    stems: list[str]
-    corrections: list[Correction]
-
-
-def default_threshold() -> float:
-    """The abstention threshold chosen on the tuning split (see benchmarks/routing_eval.py)."""
-    try:
-        return float(json.loads(THRESHOLD_FILE.read_text(encoding="utf-8"))["threshold"])
-    except (OSError, ValueError, KeyError, TypeError):
-        return FALLBACK_THRESHOLD
-
-
-def _probabilities(scores: Mapping[str, float]) -> dict[str, float]:
-    positive = {d: s for d, s in scores.items() if s > 0}
-    if not positive:
-        return {}
-    top = max(max(positive.values()), NONE_PRIOR)
-    mass = {d: math.exp(s - top) for d, s in positive.items()}
-    total = sum(mass.values()) + math.exp(NONE_PRIOR - top)
-    return {d: m / total for d, m in mass.items()}
-
-
 class Router:
-    """Routes texts; cheap to call from many threads once constructed (start-up warms it)."""
+    """Routes texts; cheap to call from many threads once constructed."""
 
     def __init__(
         self,
@@ -125,6 +119,8 @@ class Router:
         lookup: EnterpriseSearch | None = None,
         threshold: float | None = None,
         *,
+        model: LinearModel | None = None,
+        model_path: Path | str | None = None,
         enterprise_min_score: float = ENTERPRISE_MIN_SCORE,
         segmenter: Segmenter | None = None,
     ) -> None:
@@ -132,207 +128,188 @@ class Router:
         self._specs = {spec.code: spec for spec in self.registry}
         if TRIAGE not in self._specs:
             raise ValueError(f"the registry must define {TRIAGE!r}")
+        self.model = model or LinearModel.load(model_path)
+        unknown = set(self.model.heads["department"].classes) - set(self._specs)
+        if unknown:
+            raise ValueError(
+                "the routing model knows departments the registry lacks: "
+                + ", ".join(sorted(unknown))
+                + " (retrain with `zhixin route train`)"
+            )
         self.lookup = lookup
-        self.threshold = default_threshold() if threshold is None else float(threshold)
+        model_threshold = self.model.meta.get("threshold", FALLBACK_THRESHOLD)
+        self.threshold = float(model_threshold if threshold is None else threshold)
         self.enterprise_min_score = enterprise_min_score
-        self._matcher = KeywordMatcher(self.registry)
-        self._kinds = KindClassifier()
-        self._companies = CompanyFinder()
-        self._segmenter = segmenter or shared_segmenter()
-        vocabulary = self._matcher.vocabulary()
-        self._segmenter.add_words(vocabulary)
-        self.warm()
-        self._typos = HomophoneCorrector(self._matcher.typo_vocabulary(), self._segmenter.frequency)
+        self._reader = Reader(self.registry, segmenter)
+        self._words = EvidenceWords(self.model, self._reader.featurizer.kind_cues())
         self._memory = ExampleMemory()
         for example in examples:
             self._remember(example)
 
     def warm(self) -> None:
         """Load jieba's dictionary now, so the first citizen does not wait for it."""
-        self._segmenter.warm()
+        self._reader.analyser.segmenter.warm()
 
     @property
     def departments(self) -> list[str]:
         """The registry's codes, in registry order."""
         return [spec.code for spec in self.registry]
 
-    def _analyse(self, text: str) -> _Analysis:
-        clean = strip_identifiers(normalize(text))
-        tokens = self._segmenter.cut(clean)
-        repaired, corrections = self._typos.correct(tokens)
-        if corrections:
-            clean = repaired
-            tokens = self._segmenter.cut(clean)
-        return _Analysis(clean, tokens, english_stems(clean), corrections)
+    @property
+    def specs(self) -> Mapping[str, DepartmentSpec]:
+        """The registry by code."""
+        return self._specs
+
+    # -- lessons ---------------------------------------------------------------
 
     def _remember(self, example: Example) -> None:
         if example.department not in self._specs:
             raise ValueError(f"unknown department {example.department!r}")
         if example.kind is not None and example.kind not in KINDS:
             raise ValueError(f"unknown kind {example.kind!r}")
-        analysis = self._analyse(example.text)
+        analysis = self._reader.analyser.analyse(example.text)
         self._memory.add(example, content_features(analysis.tokens, analysis.stems))
 
-    def learn(self, text: str, department: str, kind: str | None = None) -> None:
-        """Remember a person's decision (a transfer by staff); similar texts follow it."""
-        self._remember(Example(text=text, department=department, kind=kind))
+    def learn(
+        self, text: str, department: str, kind: str | None = None, confirmed: bool = False
+    ) -> None:
+        """Remember a person's decision (a staff transfer); agreeing lessons steer similar texts."""
+        self._remember(Example(text=text, department=department, kind=kind, confirmed=confirmed))
 
     @property
     def example_count(self) -> int:
-        """How many examples (seed and learned) the memory holds."""
+        """How many lessons the memory holds."""
         return len(self._memory)
 
+    def _lesson(self, reading: Reading) -> tuple[str, str | None, int] | None:
+        """(department, kind, lessons) when agreeing staff lessons cover this text."""
+        feats = content_features(reading.analysis.tokens, reading.analysis.stems)
+        support = [
+            n for n in self._memory.nearest(feats, k=5) if n.similarity >= SUPPORT_SIMILARITY
+        ]
+        near = [n for n in support if n.similarity >= STRONG_SIMILARITY]
+        # one lesson must be about this very kind of text; the others may be looser,
+        # but none may disagree
+        if not near or len({n.example.department for n in support}) != 1:
+            return None
+        texts = {n.example.text for n in support}
+        if len(texts) < AGREEING_LESSONS and not any(n.example.confirmed for n in near):
+            return None
+        kinds = {n.example.kind for n in support}
+        kind = next(iter(kinds)) if len(kinds) == 1 else None
+        return near[0].example.department, kind, len(texts)
+
+    # -- routing ---------------------------------------------------------------
+
+    def _predict(self, reading: Reading) -> tuple[Prediction, Prediction]:
+        idx, val = self.model.vectorise(reading.bag)
+        return self.model.predict("department", idx, val), self.model.predict("kind", idx, val)
+
     def route(
-        self, text: str, kind_hint: str | None = None, company_hint: str | None = None
+        self,
+        text: str,
+        kind_hint: str | None = None,
+        company_hint: str | None = None,
+        lang: str | None = None,
     ) -> RoutingResult:
-        """Decide department, kind, company and enterprise for one citizen text."""
+        """Decide department, kind, company and enterprise for one citizen text.
+
+        ``lang`` is the language of the reasons (``zh`` or ``en``); by default
+        the language the text is written in.
+        """
         raw = text or ""
-        analysis = self._analyse(raw)
-        company = (company_hint or "").strip() or None
-        if company is None:
-            mention = self._companies.find(raw)
-            company = mention.text if mention else None
-        discount = []
-        if company:
-            needle = strip_identifiers(normalize(company))
-            at = analysis.text.find(needle) if needle else -1
-            if at >= 0:
-                discount.append((at, at + len(needle)))
-        evidence = self._matcher.match(analysis.tokens, analysis.text, analysis.stems, discount)
-        scores: dict[str, float] = {}
-        for ev in evidence:
-            scores[ev.department] = scores.get(ev.department, 0.0) + ev.weight
-        neighbours = self._memory.nearest(content_features(analysis.tokens, analysis.stems), k=3)
-        followed = self._apply_neighbours(scores, neighbours)
-        probs = _probabilities(scores)
-        best = max(probs, key=lambda d: (probs[d], scores[d])) if probs else None
-        confidence = probs.get(best, 0.0) if best else 0.0
-        department = best if best and confidence >= self.threshold else TRIAGE
+        lang = lang or text_language(raw)
+        reading = self._reader.read(raw, company_hint)
+        dept, kind_pred = self._predict(reading)
+        best, p = dept.best()
+        repaired = reading.analysis.corrections
+        if best == TRIAGE or p < REPAIR_IF_BELOW:
+            # Repair is for text nothing explains: a text already clearly about
+            # a department is never re-read through a "typo" (加钱 → 价钱).
+            fixed = self._reader.analyser.repaired(reading.analysis)
+            if fixed is not None:
+                candidate = self._reader.reread(fixed, raw, company_hint)
+                dept2, kind2 = self._predict(candidate)
+                best2, p2 = dept2.best()
+                if (
+                    best2 != TRIAGE
+                    and p2 >= REPAIR_MIN
+                    and (best == TRIAGE or p2 >= p + (REPAIR_GAIN if best2 != best else 0.0))
+                ):
+                    reading, dept, kind_pred, best, p = candidate, dept2, kind2, best2, p2
+                    repaired = fixed.corrections
 
-        reasons = [f"{c.wrong} read as {c.right} (same sound)" for c in analysis.corrections]
-        reasons += self._department_reasons(best, department, evidence, followed, scores)
-        if not raw.strip():
-            reasons.append("empty text: left to the triage desk")
-        elif best is None:
-            reasons.append("no subject of any department found: left to the triage desk")
-        elif department == TRIAGE and best != TRIAGE:
-            reasons.append(
-                f"confidence {confidence:.2f} below {self.threshold:.2f}: left to the triage desk"
-                f" (best guess {best})"
-            )
+        empty = not reading.analysis.text.strip()
+        lesson = None if empty else self._lesson(reading)
+        best_guess = None
+        if empty:
+            department, confidence = TRIAGE, 0.0
+        elif lesson is not None:
+            department = lesson[0]
+            confidence = max(dept.probabilities.get(department, 0.0), self.threshold)
+        elif p >= self.threshold:
+            department, confidence = best, p
+        else:
+            department, confidence = TRIAGE, dept.probabilities.get(TRIAGE, 0.0)
+            best_guess = best if best != TRIAGE else None
 
-        kind, kind_reason = self._kind(analysis, department, kind_hint, followed)
-        reasons.append(kind_reason)
-        enterprise, company_reason = self._enterprise(company, from_hint=bool(company_hint))
-        if company_reason:
-            reasons.append(company_reason)
+        if kind_hint in KINDS:
+            kind, kind_words = str(kind_hint), ()
+        elif lesson is not None and lesson[1] in KINDS:
+            kind, kind_words = str(lesson[1]), ()
+        else:
+            kind = kind_pred.best()[0]
+            kind_words = self._words.for_kind(kind_pred, kind, reading)
+
+        company = reading.company.text if reading.company else None
+        enterprise, enterprise_name = self._enterprise(company)
+        ranked = sorted(dept.probabilities, key=dept.probabilities.__getitem__, reverse=True)
+        explanation = Explanation(
+            department=department,
+            words=() if best_guess else self._words.for_department(dept, department, reading),
+            best_guess=best_guess,
+            repaired=tuple((c.wrong, c.right) for c in repaired),
+            lessons=lesson[2] if lesson else 0,
+            kind=kind,
+            kind_words=tuple(kind_words),
+            kind_by_citizen=kind_hint in KINDS,
+            company=company,
+            enterprise_name=enterprise_name,
+            runner_up=next((c for c in ranked if c != department), None),
+            certainty="high" if p >= 0.8 else ("medium" if p >= 0.5 else "low"),
+            empty=empty,
+        )
         return RoutingResult(
             department=department,
             kind=kind,
             company=company,
             enterprise=enterprise,
-            confidence=round(confidence, 4),
-            reasons=tuple(reasons),
-            scores={d: round(s, 3) for d, s in sorted(scores.items(), key=lambda x: -x[1])},
+            confidence=round(float(confidence), 4),
+            reasons=tuple(citizen_reasons(explanation, self._specs, lang)),
+            scores={c: round(dept.probabilities[c], 4) for c in ranked},
+            explanation=explanation,
+            lang=lang,
+            specs=self._specs,
+            kind_confidence=round(kind_pred.probabilities.get(kind, 0.0), 4),
         )
 
-    def _apply_neighbours(
-        self, scores: dict[str, float], neighbours: Sequence[Neighbour]
-    ) -> Neighbour | None:
-        """Add the memory's votes to ``scores``; return the example that was followed, if any."""
-        followed = None
-        rules_top = max([s for s in scores.values() if s > 0], default=0.0)
-        voted: set[str] = set()
-        for nb in neighbours:
-            code = nb.example.department
-            if nb.similarity < WEAK_SIMILARITY or code in voted:
-                continue
-            voted.add(code)
-            bonus = NEIGHBOUR_WEIGHT * nb.similarity
-            if nb.similarity >= STRONG_SIMILARITY:
-                # A person's decision on a near-identical text outranks the rules.
-                bonus += rules_top
-            scores[code] = scores.get(code, 0.0) + bonus
-            if followed is None:
-                followed = nb
-        return followed
+    def reasons(self, result: RoutingResult, lang: str, staff: bool = False) -> list[str]:
+        """A result's reasons in another language, or with the detail staff see."""
+        return result.reasons_in(lang, staff)
 
-    def _department_reasons(
-        self,
-        best: str | None,
-        department: str,
-        evidence: Sequence[Evidence],
-        followed: Neighbour | None,
-        scores: Mapping[str, float],
-    ) -> list[str]:
-        if best is None:
-            return []
-        reasons: list[str] = []
-        own = sorted(
-            (ev for ev in evidence if ev.department == best and ev.weight > 0),
-            key=lambda ev: (-ev.weight, ev.start),
-        )
-        for ev in own[:MAX_EVIDENCE_REASONS]:
-            reasons.append(f"{ev.label} → {ev.topic} ({best})")
-        if followed is not None:
-            earlier = (
-                f"similar to an earlier case routed to {followed.example.department}"
-                f" ({followed.similarity:.2f})"
-            )
-            reasons.append(
-                earlier if followed.example.department == best else f"outweighed: {earlier}"
-            )
-        rivals = [
-            d for d in sorted(scores, key=lambda d: -scores[d]) if d != best and scores[d] > 0
-        ]
-        if rivals and department == best:
-            rival = rivals[0]
-            top = max(
-                (ev for ev in evidence if ev.department == rival),
-                key=lambda ev: ev.weight,
-                default=None,
-            )
-            if top is not None and top.weight > 0:
-                reasons.append(f"outweighed: {top.label} → {rival}")
-        return reasons
-
-    def _kind(
-        self,
-        analysis: _Analysis,
-        department: str,
-        kind_hint: str | None,
-        followed: Neighbour | None,
-    ) -> tuple[str, str]:
-        if kind_hint in KINDS:
-            return str(kind_hint), f"kind chosen by the citizen ({kind_hint})"
-        vote = self._kinds.classify(analysis.text, analysis.stems, department)
-        example = followed.example if followed is not None else None
-        # A person's decision on a similar text also settles its kind, unless the
-        # text is only loosely similar and has a cue of its own.
-        if (
-            followed is not None
-            and example is not None
-            and example.kind in KINDS
-            and example.department == department
-            and (followed.similarity >= STRONG_SIMILARITY or vote.cue is None)
-        ):
-            return str(example.kind), f"kind as in the earlier case ({example.kind})"
-        if vote.cue:
-            return vote.kind, f"{vote.cue} → {vote.kind}"
-        return vote.kind, f"no cue for another kind → {vote.kind}"
-
-    def _enterprise(self, company: str | None, from_hint: bool) -> tuple[str | None, str | None]:
-        if not company:
+    def _enterprise(self, company: str | None) -> tuple[str | None, str | None]:
+        if not company or self.lookup is None:
             return None, None
-        named = f"company “{company}”" + (" (given by the citizen)" if from_hint else "")
-        if self.lookup is None:
-            return None, named
+        query = lookup_query(company)
+        if len(query) < 2:
+            return None, None
         try:
-            hits = self.lookup.search(lookup_query(company), limit=3)
-        except Exception:  # the registry is optional: routing must not fail with it
-            log.exception("enterprise lookup failed for %r", company)
-            return None, f"{named}: enterprise registry unavailable"
-        if hits and float(hits[0].score) >= self.enterprise_min_score:
-            hit = hits[0]
-            return str(hit.uscc), f"{named} → {hit.name} ({hit.uscc}, match {float(hit.score):.0f})"
-        return None, f"{named}: no registered enterprise matches well enough"
+            hits = self.lookup.search(query, limit=3)
+        except Exception:  # the register is optional: routing must not fail with it
+            log.exception("enterprise lookup failed")
+            return None, None
+        if not hits or float(hits[0].score) < self.enterprise_min_score:
+            return None, None
+        if len(hits) > 1 and float(hits[1].score) > float(hits[0].score) - ENTERPRISE_MARGIN:
+            return None, None  # two firms fit: a person must choose
+        return str(hits[0].uscc), str(hits[0].name)

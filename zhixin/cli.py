@@ -58,7 +58,17 @@ def _parser() -> argparse.ArgumentParser:
     lk.set_defaults(func=cmd_lookup)
 
     r = sub.add_parser(
-        "route", help="route JSON Lines from stdin: one {id, text} in, one result out"
+        "route",
+        help="route JSON Lines from stdin: one {id, text} in, one result out; "
+        "`route train` retrains the model from corpus/",
+    )
+    r.add_argument(
+        "action", nargs="?", choices=["train"], help="train: retrain the model from corpus/"
+    )
+    r.add_argument(
+        "--check",
+        action="store_true",
+        help="with train: only check that the shipped model was trained on corpus/ as it is",
     )
     r.set_defaults(func=cmd_route)
 
@@ -200,6 +210,10 @@ def cmd_lookup(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_route(args: argparse.Namespace, settings: Settings) -> int:
+    if args.action == "train":
+        return cmd_route_train(args)
+    if args.check:
+        raise CommandError("--check goes with `zhixin route train`")
     from nlp.jsonl import route_stream
 
     async def action(services: Any) -> int:
@@ -209,6 +223,27 @@ def cmd_route(args: argparse.Namespace, settings: Settings) -> int:
         return 0
 
     return _run(_with_services(settings, action))
+
+
+def cmd_route_train(args: argparse.Namespace) -> int:
+    """Retrain the router and the mention scorer from ``corpus/`` (or check they are current)."""
+    from nlp.corpus import CorpusError
+    from nlp.training import model_is_current, train_from_repository, write_artefacts
+
+    if args.check:
+        if model_is_current():
+            print("the routing model was trained on corpus/ as it is")
+            return 0
+        raise CommandError("corpus/ changed since the model was trained: run `zhixin route train`")
+    try:
+        report, mentions = train_from_repository(progress=print)
+    except CorpusError as exc:
+        raise CommandError(f"corpus: {exc}") from None
+    write_artefacts(report, mentions)
+    for line in (*mentions.lines, *report.lines):
+        print(line)
+    print("wrote nlp/data/router_model.npz and nlp/data/mention_model.json")
+    return 0
 
 
 def cmd_staff_add(args: argparse.Namespace, settings: Settings) -> int:

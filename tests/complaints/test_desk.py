@@ -154,10 +154,17 @@ async def test_triage_routes_the_unrouted_and_the_router_learns(client, services
         topics = set(await session.scalars(select(OutboxEvent.topic)))
     assert example is not None and example.department == "jiaotong"
     assert "case.transferred" in topics
-    # the next similar text goes straight to the department staff chose
+    # one transfer does not re-route everything that resembles it ...
     again = await file_case(client, VAGUE + "，没人管")
-    assert again["department"] == "jiaotong"
-    assert any("similar to an earlier case" in r for r in again["routing"]["reasons"])
+    assert again["department"] == "triage"
+    # ... but a second, agreeing transfer does: the next similar text goes straight
+    # to the department staff chose, and the citizen is not told about other cases
+    await act(
+        client, triage, again["tracking_no"], "transfer", department="jiaotong", reason="同上"
+    )
+    third = await file_case(client, VAGUE + "，到底谁管")
+    assert third["department"] == "jiaotong"
+    assert not any("类似" in r or "similar" in r for r in third["routing"]["reasons"])
 
 
 async def test_tip_reporter_is_shown_only_to_the_handling_department(client, services):

@@ -30,11 +30,12 @@ async def test_lessons_from_other_processes_are_learned_once(services) -> None:
     assert router.route(TEXT).department != "jiaotong"
     before = router.example_count
     await _store(services)  # another process's transfer
-    assert await _catch_up(services) == 1
-    assert router.example_count == before + 1
+    await _store(services, TEXT + "，天天如此")  # and a second one that agrees
+    assert await _catch_up(services) == 2
+    assert router.example_count == before + 2
     assert router.route(TEXT + "，没人管").department == "jiaotong"
     assert await _catch_up(services) == 0
-    assert router.example_count == before + 1
+    assert router.example_count == before + 2
 
 
 async def test_a_lesson_taught_here_is_not_learned_again(services) -> None:

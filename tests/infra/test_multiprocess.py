@@ -123,15 +123,16 @@ async def test_two_servers_share_cases_imports_lessons_and_jobs(pg_url, tmp_path
                 assert resp.status == 200
                 assert (await resp.json())["department"]["code"] == filed["department"]
 
-            # a transfer on one server teaches the router of the other
+            # agreeing transfers on one server teach the router of the other
             assert (await _file(http, b, VAGUE))["department"] == "triage"
-            vague = await _file(http, a, VAGUE + "，天天这样")
-            async with http.post(
-                f"{a.url}/api/v1/desk/cases/{vague['tracking_no']}/transfer?lang=en",
-                json={"department": "jiaotong", "reason": "共享单车停放归交通部门"},
-                headers={"Authorization": f"Bearer {token}"},
-            ) as resp:
-                assert resp.status == 200, await resp.text()
+            for tail in ("，天天这样", "，一直这样"):
+                vague = await _file(http, a, VAGUE + tail)
+                async with http.post(
+                    f"{a.url}/api/v1/desk/cases/{vague['tracking_no']}/transfer?lang=en",
+                    json={"department": "jiaotong", "reason": "共享单车停放归交通部门"},
+                    headers={"Authorization": f"Bearer {token}"},
+                ) as resp:
+                    assert resp.status == 200, await resp.text()
             deadline = time.monotonic() + 1.0
             while True:
                 again = await _file(http, b, VAGUE + "，没人管")
@@ -139,7 +140,6 @@ async def test_two_servers_share_cases_imports_lessons_and_jobs(pg_url, tmp_path
                     break
                 await asyncio.sleep(0.05)
             assert again["department"] == "jiaotong"
-            assert any("similar to an earlier case" in r for r in again["routing"]["reasons"])
 
             # an import by the CLI (a third process) is searchable on both within a second
             uscc = make_code("91", "320500", f"{uuid.uuid4().int % 10**8:08d}")

@@ -7,7 +7,7 @@ from typing import Any
 
 from infra.accounts import add_staff, revoke_staff
 
-ELEVATOR = "小区电梯经常困人，上周又困了我家老人半小时，物业一直不修"
+ELEVATOR = "小区电梯经常困人，上周又困了我家老人半小时，我要求维保公司赔偿我家的损失"
 POLLUTION = "举报某化工厂夜间偷排污水，河里的鱼都死了"
 VAGUE = "小区门口的共享单车乱停乱放"
 
