@@ -15,6 +15,7 @@ from complaints.labels import label
 from disclosure.grades import MEANING
 from infra import i18n as catalogue
 from infra.formatting import format_date
+from nlp.router import RoutingResult
 
 GRADE_MARK = {"AAA": "🟢", "AA": "🟢", "A": "🟢", "B": "🟡", "C": "🟠", "D": "🔴"}
 SUMMARY_TEXT = 600  # characters of a description shown back in summaries and alerts
@@ -123,14 +124,10 @@ def recall_card(recall: Any) -> str:
     return "\n".join(lines)
 
 
-def routing_lines(routing: Any, department_name: str) -> list[str]:
-    """Which department the router chose and why (shown before the citizen confirms)."""
-    lines = [
-        _("Department: <b>{department}</b> (confidence {confidence:.0%})").format(
-            department=quote(department_name), confidence=float(routing.confidence)
-        )
-    ]
-    reasons: Sequence[str] = routing.reasons or ()
+def routing_lines(routing: RoutingResult, department_name: str, lang: str = "zh") -> list[str]:
+    """Which department the router chose and why, in plain sentences (before confirming)."""
+    lines = [_("Department: <b>{department}</b>").format(department=quote(department_name))]
+    reasons: Sequence[str] = routing.reasons_in(lang)
     if reasons:
-        lines.append(_("Why: {reasons}").format(reasons=quote("; ".join(reasons[:4]))))
+        lines.append(_("Why: {reasons}").format(reasons=quote(" ".join(reasons[:3]))))
     return lines

@@ -155,7 +155,7 @@ async def show_summary(message: Message, state: FSMContext, services: Services, 
         lines.append(_("Contact: anonymous"))
     else:
         lines.append(_("Contact: {contact}").format(contact=quote(data.get("contact") or "")))
-    lines += ["", *routing_lines(routing, department_name)]
+    lines += ["", *routing_lines(routing, department_name, lang)]
     builder = InlineKeyboardBuilder()
     builder.button(
         text=_("✅ Send"), callback_data=ComplaintCb(action="confirm", conv=data["conv"])

@@ -165,11 +165,19 @@ def _new_case(
     rules: Rules,
 ) -> Case:
     accept_due, resolve_due = deadlines(kind, china_date(now), rules)
-    reasons = list(routing.reasons)
+    reasons = routing.reasons_record()
     department = routing.department
     if sub.department is not None and sub.department != routing.department:
         department = sub.department
-        reasons.append(f"chosen by the submitter: {sub.department}")
+        chosen = routing.specs.get(department)
+        zh_name, en_name = (chosen.name_zh, chosen.name_en) if chosen else (department, department)
+        for key in reasons:
+            reasons[key] = [
+                *reasons[key],
+                f"提交人指定由{zh_name}办理。"
+                if not key.endswith("en")
+                else f"The person filing chose {en_name}.",
+            ]
     return Case(
         tracking_no=tracking_number(now),
         access_code_hash=keyed_hash(secret_key, code),

@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from infra.i18n import gettext
 
 
 def N_(message: str) -> str:
     """Mark a msgid for translation where it is defined; translated where it is shown."""
     return message
+
+
+def routing_reasons(stored: Any, lang: str, staff: bool = False) -> list[str]:
+    """A case's routing reasons in ``lang`` (``zh``/``en``), for the citizen or for staff.
+
+    New cases store every rendering (``zh``, ``en``, ``staff_zh``, ``staff_en``);
+    cases filed before that stored one list, shown as it is.
+    """
+    if isinstance(stored, dict):
+        key = ("staff_" if staff else "") + ("en" if lang.startswith("en") else "zh")
+        return list(stored.get(key) or stored.get("zh") or [])
+    return list(stored or [])
 
 
 LABELS: dict[str, dict[str, str]] = {

@@ -58,7 +58,8 @@ class Case(Base):
     department: Mapped[str] = mapped_column(ForeignKey("departments.code"))
     routed_department: Mapped[str] = mapped_column(String(32))
     routing_confidence: Mapped[float] = mapped_column(Float, default=0.0)
-    routing_reasons: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # every rendering of the reasons: {"zh", "en", "staff_zh", "staff_en"} (complaints.labels)
+    routing_reasons: Mapped[dict[str, list[str]] | list[str]] = mapped_column(JSON, default=dict)
     status: Mapped[str] = mapped_column(String(16), default="received")
     anonymous: Mapped[bool] = mapped_column(Boolean, default=False)
     # Fernet tokens; the key derives from ZHIXIN_SECRET_KEY and never leaves the process.

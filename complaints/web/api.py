@@ -8,6 +8,7 @@ from aiohttp import web
 
 from complaints import service
 from complaints.intake import Filed, IntakeError, Submission
+from complaints.labels import routing_reasons
 from complaints.web.common import services
 from complaints.workflow import WorkflowError
 from infra.clients import client_address
@@ -97,7 +98,7 @@ def filed_body(filed: Filed, request: web.Request) -> dict[str, Any]:
     body["access_code"] = filed.access_code
     body["routing"] = {
         "confidence": filed.case.routing_confidence,
-        "reasons": list(filed.case.routing_reasons),
+        "reasons": routing_reasons(filed.case.routing_reasons, lang(request)),
     }
     body["related"] = [one(c) for c in filed.related]
     return body

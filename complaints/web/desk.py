@@ -13,6 +13,7 @@ from aiohttp import web
 from complaints import casework, workflow
 from complaints.casework import ActionResult, CaseNotFound
 from complaints.intake import china_date, is_overdue
+from complaints.labels import routing_reasons
 from complaints.models import STATUSES, Case
 from complaints.web.api import reject_unknown, workflow_error
 from complaints.web.common import services
@@ -20,7 +21,7 @@ from infra.accounts import Staff, staff_for_token
 from infra.db import utcnow
 from infra.i18n import gettext
 from infra.security import Cipher
-from infra.web import ApiError, json_response, read_json
+from infra.web import ApiError, json_response, lang, read_json
 
 if TYPE_CHECKING:
     from complaints.runtime import Services
@@ -82,7 +83,7 @@ def case_summary(case: Case, today: date) -> dict[str, Any]:
 
 
 async def case_detail(
-    session: Any, staff: Staff, case: Case, cipher: Cipher, today: date
+    session: Any, staff: Staff, case: Case, cipher: Cipher, today: date, language: str = "zh"
 ) -> dict[str, Any]:
     """Everything the handling department sees, the reporter only where it may."""
     links = {}
@@ -100,7 +101,7 @@ async def case_detail(
         "channel": case.channel,
         "routed_department": case.routed_department,
         "routing_confidence": case.routing_confidence,
-        "routing_reasons": list(case.routing_reasons),
+        "routing_reasons": routing_reasons(case.routing_reasons, language, staff=True),
         "enterprise_uscc": case.enterprise_uscc,
         "city": case.city,
         "address": case.address,
@@ -211,7 +212,7 @@ async def api_case(request: web.Request) -> web.Response:
             )
         except CaseNotFound:
             raise not_found() from None
-        body = await case_detail(session, staff, case, cipher, china_date(utcnow()))
+        body = await case_detail(session, staff, case, cipher, china_date(utcnow()), lang(request))
     return json_response(body, headers=NO_STORE)
 
 

@@ -145,7 +145,12 @@ async def _case_page(
         except CaseNotFound:
             raise web.HTTPNotFound(text=gettext("no such case at your department")) from None
         detail = await case_detail(
-            session, staff, case, Cipher(svc.settings.require_secret()), china_date(utcnow())
+            session,
+            staff,
+            case,
+            Cipher(svc.settings.require_secret()),
+            china_date(utcnow()),
+            lang(request),
         )
     names = {c: d.name(lang(request)) for c, d in svc.departments.items()}
     ctx = {

@@ -13,6 +13,7 @@ from aiohttp import web
 
 from complaints import service
 from complaints.intake import IntakeError, Submission
+from complaints.labels import routing_reasons
 from complaints.web.api import asker
 from complaints.web.common import services
 from complaints.workflow import WorkflowError
@@ -96,7 +97,7 @@ async def complain_submit(request: web.Request) -> web.Response:
                 "kind": case.kind,
                 "department_name": spec.name(lang(request)) if spec else case.department,
                 "due": case.accept_due,
-                "reasons": list(case.routing_reasons),
+                "reasons": routing_reasons(case.routing_reasons, lang(request)),
             }
         )
     ctx = {"cases": cases, "access_code": filed.access_code}
