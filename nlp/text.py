@@ -14,12 +14,15 @@ _T2S = opencc.OpenCC("t2s")
 # they must never become routing features.
 _PHONE = re.compile(r"(?<!\d)(?:\+?86[-\s]?)?1[3-9]\d(?:[-\s]?\d{4}){2}(?!\d)")
 _LANDLINE = re.compile(r"(?<!\d)0\d{2,3}[-\s]?\d{7,8}(?!\d)")
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# Each pattern may start only where its run of characters starts (the
+# look-behinds): a long run of letters is tried once, not once per position,
+# so the cost stays linear in the length of the text.
+_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _URL = re.compile(r"https?://\S+|www\.\S+")
 _ORDER = re.compile(
     r"(?i)(?:订单号?|单号|运单号?|order\s*(?:no\.?|number|#)?)\s*[:：#]?\s*[A-Za-z0-9-]{6,}"
 )
-_LONG_DIGITS = re.compile(r"[A-Za-z]*\d[A-Za-z0-9-]{7,}")
+_LONG_DIGITS = re.compile(r"(?<![A-Za-z0-9-])[A-Za-z]*\d[A-Za-z0-9-]{7,}")
 _SPACES = re.compile(r"\s+")
 
 
