@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
@@ -267,6 +267,17 @@ async def rate(
     case = await _find(session, tracking_no, access_code, secret_key, asker)
     workflow.check_rating(case.status, case.rating is not None, rating, comment)
     now = utcnow()
+    # claim the rating in the database: of ratings sent at once, one row update wins
+    # (the others wait for its lock, then find the rating taken)
+    claimed = await session.execute(
+        update(Case)
+        .where(Case.id == case.id, Case.rating.is_(None))
+        .values(rating=rating, rated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:
+        await session.rollback()
+        raise workflow.IllegalTransition("already_rated", "this case has already been rated")
     record_rating(session, case, rating, comment, now)
     await session.flush()
     view = await _view(session, case, lang, china_date(now))

@@ -18,6 +18,7 @@ from aiohttp import web
 
 from complaints.labels import label
 from complaints.models import Case
+from infra.characters import readable
 from infra.web import dumps
 from nlp.registry import DepartmentSpec
 from nlp.text import strip_identifiers
@@ -201,7 +202,7 @@ def _xml_value(parent: ET.Element, name: str, value: Any) -> None:
         for item in value:
             _xml_value(child, singular, item)
     elif value is not None:
-        child.text = str(value)
+        child.text = readable(str(value))
 
 
 def to_xml(document: Any, kind: str | None) -> bytes:
