@@ -137,8 +137,11 @@ def telegram_contact(message: Message | CallbackQuery) -> str:
 
 async def show_summary(message: Message, state: FSMContext, services: Services, lang: str) -> None:
     data = await state.get_data()
-    routing = services.router.route(
-        data["text"], kind_hint=data["kind"], company_hint=data.get("company")
+    routing = await services.off_loop(
+        services.router.route,
+        data["text"],
+        kind_hint=data["kind"],
+        company_hint=data.get("company"),
     )
     department = services.departments.get(routing.department)
     department_name = department.name(lang) if department else routing.department

@@ -24,6 +24,7 @@ from complaints.intake import china_date
 from complaints.models import Case, CaseEvent, RoutingExample
 from complaints.outbox import announce
 from infra.accounts import Staff
+from infra.characters import has_surrogate
 from infra.db import utcnow
 from infra.security import Cipher
 from nlp.registry import TRIAGE
@@ -132,7 +133,7 @@ def _note(params: dict[str, Any], required: bool = False) -> str | None:
         if required:
             raise workflow.WorkflowError("missing_note", "note is required")
         return None
-    if not isinstance(note, str):
+    if not isinstance(note, str) or has_surrogate(note):
         raise workflow.WorkflowError("invalid_note", "note must be text")
     if len(note) > MAX_NOTE:
         raise workflow.WorkflowError(

@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from complaints.deadlines import Rules, add_working_days, default_rules
 from complaints.models import CHANNELS, KINDS, Case
 from complaints.workflow import overdue_deadline
+from infra.characters import has_surrogate
 from infra.db import utcnow
 from infra.security import READABLE, keyed_hash, readable_code
 from nlp.router import Router, RoutingResult
@@ -122,7 +123,7 @@ def _clean_text(text: str) -> str:
 
 
 def _optional_text(value: Any, name: str, limit: int) -> None:
-    if value is not None and not isinstance(value, str):
+    if value is not None and (not isinstance(value, str) or has_surrogate(value)):
         raise IntakeError(name, "{name} must be text", name=name)
     if value is not None and len(value) > limit:
         raise IntakeError(name, "{name} is longer than {limit} characters", name=name, limit=limit)
@@ -133,6 +134,8 @@ def validate(sub: Submission) -> None:
         raise IntakeError("channel", "unknown channel {channel}", channel=sub.channel)
     if not isinstance(sub.text, str) or not _clean_text(sub.text):
         raise IntakeError("text", "describe the problem")
+    if has_surrogate(sub.text):
+        raise IntakeError("text", "{name} must be text", name="text")
     if len(sub.text) > MAX_TEXT:
         raise IntakeError(
             "text", "the description is longer than {limit} characters", limit=MAX_TEXT
@@ -143,6 +146,7 @@ def validate(sub: Submission) -> None:
     _optional_text(sub.contact, "contact", 200)
     _optional_text(sub.reporter_name, "name", 100)
     _optional_text(sub.address, "address", 200)
+    _optional_text(sub.city, "city", 20)
     if not isinstance(sub.anonymous, bool):
         raise IntakeError("anonymous", "anonymous must be true or false")
     if sub.idempotency_key is not None and not _IDEMPOTENCY_KEY.match(sub.idempotency_key):

@@ -33,6 +33,8 @@ from infra.accounts import Department
 from infra.security import Cipher, keyed_hash
 from nlp.router import Router, RoutingResult
 
+MAX_COMPANY = 200  # cases.company
+
 
 async def file_case(
     session: AsyncSession,
@@ -185,7 +187,8 @@ def _new_case(
         channel=sub.channel,
         text=text,
         lang=sub.lang,
-        company=sub.company or routing.company,
+        # the router may find a longer name in the text than the column holds
+        company=(sub.company or routing.company or "")[:MAX_COMPANY] or None,
         enterprise_uscc=routing.enterprise,
         city=sub.city,
         address=sub.address,

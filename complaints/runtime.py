@@ -12,7 +12,11 @@ import asyncio
 import contextlib
 import functools
 import logging
+import sys
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import ParamSpec, TypeVar
 
 from prometheus_client import Gauge
 from sqlalchemy import select
@@ -32,6 +36,8 @@ from nlp.registry import DepartmentSpec, load_registry
 from nlp.router import Router
 
 log = logging.getLogger(__name__)
+_P = ParamSpec("_P")
+_T = TypeVar("_T")
 
 
 @dataclass
@@ -48,6 +54,17 @@ class Services:
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
     # case intake in groups, one commit per group (complaints/intake_queue.py)
     intake: IntakeQueue = field(init=False)
+    # routing a long text costs tens of milliseconds of CPU: one worker thread does it,
+    # so the event loop keeps answering (one worker: the GIL allows no more anyway, and
+    # fewer threads contend less with the loop for it)
+    cpu: ThreadPoolExecutor = field(
+        default_factory=lambda: ThreadPoolExecutor(1, thread_name_prefix="zhixin-cpu")
+    )
+
+    async def off_loop(self, fn: Callable[_P, _T], *args: _P.args, **kwargs: _P.kwargs) -> _T:
+        """Run CPU-bound ``fn`` on the worker thread, keeping the event loop free."""
+        call = functools.partial(fn, *args, **kwargs)
+        return await asyncio.get_running_loop().run_in_executor(self.cpu, call)
 
     @property
     def departments(self) -> dict[str, DepartmentSpec]:
@@ -73,6 +90,9 @@ class Services:
             registry, examples=examples, lookup=published.index, last_lesson=last_lesson
         )
         services = cls(settings, engine, sessions, registry, published, router)
+        # the worker thread must hand the GIL back to the event loop quickly: every
+        # millisecond instead of Python's default five
+        sys.setswitchinterval(min(sys.getswitchinterval(), 0.001))
         services.limiter = RateLimiter.from_settings(
             settings.redis_url, enabled=settings.rate_limits
         )
@@ -108,6 +128,7 @@ class Services:
         await self.intake.close()
         await self.limiter.close()
         await self.engine.dispose()
+        self.cpu.shutdown(wait=False, cancel_futures=True)
 
 
 def _memo_gauges(services: Services) -> None:

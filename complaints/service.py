@@ -13,12 +13,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from complaints import intake, workflow
+from complaints.duplicates import comparable
 from complaints.intake import Filed, Submission, china_date, is_overdue
 from complaints.models import Case, CaseEvent
 from infra import limits
@@ -112,16 +113,18 @@ async def submit(services: Services, sub: Submission, *, client: str | None = No
         await limits.check_filing(services.limiter, client)
     secret = services.settings.require_secret()
     for attempt in (1, 2):
+        # the session is closed before routing: a filing waiting for the worker thread
+        # holds no database connection
         async with services.sessions() as session:
+            filed = await intake.replay(session, sub, secret)
+        if filed is None:
+            # routing is CPU work, done here (off the event loop): the group writer
+            # only writes
+            draft = await services.off_loop(_prepare, services, secret, sub)
             try:
-                filed = await intake.replay(session, sub, secret)
-                if filed is None:
-                    # routing is CPU work, done here: the group writer only writes
-                    draft = intake.prepare(services.router, secret, sub)
-                    filed = await services.intake.store(draft)
+                filed = await services.intake.store(draft)
             except IntegrityError:
                 # the same idempotency key committed by a parallel request: read it back
-                await session.rollback()
                 if attempt == 2 or not sub.idempotency_key:
                     raise
                 continue
@@ -130,6 +133,12 @@ async def submit(services: Services, sub: Submission, *, client: str | None = No
                 services.metrics.cases_filed.labels(case.channel, case.kind, case.department).inc()
         return filed
     raise AssertionError("unreachable")
+
+
+def _prepare(services: Services, secret: str, sub: Submission) -> intake.Draft:
+    draft = intake.prepare(services.router, secret, sub)
+    comparable(draft.text)  # warms the duplicate check's memo, which runs on the loop
+    return draft
 
 
 def public_events(events: list[CaseEvent]) -> list[PublicEvent]:
@@ -258,6 +267,17 @@ async def rate(
     case = await _find(session, tracking_no, access_code, secret_key, asker)
     workflow.check_rating(case.status, case.rating is not None, rating, comment)
     now = utcnow()
+    # claim the rating in the database: of ratings sent at once, one row update wins
+    # (the others wait for its lock, then find the rating taken)
+    claimed = await session.execute(
+        update(Case)
+        .where(Case.id == case.id, Case.rating.is_(None))
+        .values(rating=rating, rated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:
+        await session.rollback()
+        raise workflow.IllegalTransition("already_rated", "this case has already been rated")
     record_rating(session, case, rating, comment, now)
     await session.flush()
     view = await _view(session, case, lang, china_date(now))

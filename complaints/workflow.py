@@ -20,6 +20,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from complaints.deadlines import Rules, add_working_days, working_days_between
+from infra.characters import has_surrogate
 
 # 不予受理 reasons of the regulation (市场监督管理投诉举报处理暂行办法, art. 15)
 REJECT_REASONS = (
@@ -281,7 +282,9 @@ def check_rating(status: str, already_rated: bool, rating: Any, comment: Any) ->
     """A rating is 1-5 with an optional comment, once, after the case is finished."""
     if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:
         raise WorkflowError("invalid_rating", "rating must be a whole number from 1 to 5")
-    if comment is not None and (not isinstance(comment, str) or len(comment) > 1000):
+    if comment is not None and (
+        not isinstance(comment, str) or len(comment) > 1000 or has_surrogate(comment)
+    ):
         raise WorkflowError("invalid_comment", "comment must be text of at most 1000 characters")
     if status not in RATEABLE:
         raise IllegalTransition("not_finished", "a case can be rated once it is resolved or closed")

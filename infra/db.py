@@ -66,7 +66,11 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
-    """An async engine; on SQLite with foreign keys, WAL and a busy timeout."""
+    """An async engine; on SQLite with foreign keys, WAL and a busy timeout.
+
+    The parameters of a statement never appear in its error or in the SQL echo: they
+    hold complaint texts, ciphertexts and access-code hashes."""
+    kwargs.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
         engine = create_async_engine(url, **kwargs)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 import aiohttp_jinja2
 from aiohttp import web
 
+from infra.characters import SURROGATE, has_surrogate
 from infra.i18n import gettext
 from infra.limits import RateLimited
 
@@ -21,12 +23,53 @@ if TYPE_CHECKING:
 SERVICES: web.AppKey[Any] = web.AppKey("services")
 SETTINGS: web.AppKey[Settings] = web.AppKey("settings")
 
-_dumps = functools.partial(json.dumps, ensure_ascii=False, default=str)
+_raw_dumps = functools.partial(json.dumps, ensure_ascii=False, default=str)
+# a lone surrogate (infra.characters) escaped in a JSON body: valid UTF-8 bytes
+# cannot carry one raw
+_JSON_SURROGATE = re.compile(rb"\\u[dD][89a-fA-F]")
+
+
+def _dumps(data: Any, **kwargs: Any) -> str:
+    text = _raw_dumps(data, **kwargs)
+    if SURROGATE.search(text):
+        # stored before the edge refused them: escaped, the answer is still valid JSON
+        text = SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return text
 
 
 def dumps(data: Any) -> str:
-    """JSON with Chinese left readable (not ``\\uXXXX``)."""
+    """JSON with Chinese left readable (not ``\\uXXXX``), and never unencodable."""
     return _dumps(data)
+
+
+def surrogate_field(data: Any, path: str = "") -> str | None:
+    """The name (``note``, ``items[2].text``) of the first key or string holding a lone
+    surrogate, or None."""
+    if isinstance(data, str):
+        return path or "body" if has_surrogate(data) else None
+    if isinstance(data, dict):
+        for key, value in data.items():
+            name = f"{path}.{key}" if path else str(key)
+            if has_surrogate(str(key)):
+                return name
+            found = surrogate_field(value, name)
+            if found:
+                return found
+    if isinstance(data, list):
+        for i, value in enumerate(data):
+            found = surrogate_field(value, f"{path}[{i}]")
+            if found:
+                return found
+    return None
+
+
+def refuse_surrogate(name: str) -> ApiError:
+    return ApiError(
+        400,
+        "invalid_character",
+        f"{name} contains a lone UTF-16 surrogate, which is not a character",
+        field=name,
+    )
 
 
 def json_response(
@@ -79,8 +122,14 @@ async def read_json(request: web.Request) -> dict[str, Any]:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ApiError(400, "invalid_json", f"the body is not valid JSON: {exc.msg}") from None
+    except RecursionError:
+        raise ApiError(400, "invalid_json", "the body is nested too deeply") from None
     if not isinstance(data, dict):
         raise ApiError(400, "invalid_json", "the body must be a JSON object")
+    if _JSON_SURROGATE.search(raw):
+        name = surrogate_field(data)
+        if name is not None:
+            raise refuse_surrogate(name)
     return data
 
 

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
 from aiohttp import web
 
 from complaints.labels import label
 from complaints.models import Case
+from infra.characters import readable
 from infra.web import dumps
 from nlp.registry import DepartmentSpec
 from nlp.text import strip_identifiers
@@ -144,6 +146,13 @@ def discovery(base_url: str) -> dict[str, Any]:
     }
 
 
+@lru_cache(maxsize=4096)
+def public_description(text: str) -> str:
+    """The text as published, without phone numbers, e-mail addresses and order numbers:
+    redacted once per text and remembered, not again on every GET of the request list."""
+    return strip_identifiers(text)
+
+
 def public_request(case: Case, spec: DepartmentSpec | None, lang: str) -> dict[str, Any] | None:
     """A case as anyone may read it over Open311; None for an anonymous tip."""
     if case.kind == "tip" and case.anonymous:
@@ -165,7 +174,7 @@ def public_request(case: Case, spec: DepartmentSpec | None, lang: str) -> dict[s
         "status_notes": notes,
         "service_name": spec.name(lang) if spec else case.department,
         "service_code": case.department,
-        "description": strip_identifiers(case.text) if shows_content else None,
+        "description": public_description(case.text) if shows_content else None,
         "agency_responsible": spec.name(lang) if spec else case.department,
         "service_notice": None,
         "requested_datetime": w3c(case.created_at),
@@ -193,7 +202,7 @@ def _xml_value(parent: ET.Element, name: str, value: Any) -> None:
         for item in value:
             _xml_value(child, singular, item)
     elif value is not None:
-        child.text = str(value)
+        child.text = readable(str(value))
 
 
 def to_xml(document: Any, kind: str | None) -> bytes:

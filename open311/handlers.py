@@ -172,6 +172,8 @@ async def post_request(request: web.Request, fmt: str) -> web.Response:
     secret = svc.settings.require_secret()
     items = []
     for case in (filed.case, *filed.related):
+        # redacted now, on the worker thread: the public lists read it from the memo
+        await svc.off_loop(fmt311.public_description, case.text)
         spec = svc.departments.get(case.department)
         notice = (
             f"{case.tracking_no}: {spec.name(lang(request)) if spec else case.department}; "

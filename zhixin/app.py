@@ -15,6 +15,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 
 from complaints.runtime import Services
 from infra import i18n
+from infra.characters import has_surrogate, readable
 from infra.csrf import csrf_cookie_middleware, csrf_token
 from infra.health import DatabaseProbe, is_database_unavailable
 from infra.input_guard import refuse_nul
@@ -151,6 +152,13 @@ JINJA_READY: web.AppKey[bool] = web.AppKey("jinja_ready")
 DB_PROBE: web.AppKey[DatabaseProbe] = web.AppKey("db_probe")
 
 
+def _encodable(value: Any) -> Any:
+    """What a page shows, without lone surrogates (a stored one must not break it)."""
+    if isinstance(value, str) and has_surrogate(value):
+        return type(value)(readable(value))
+    return value
+
+
 def _setup_templates(app: web.Application) -> None:
     dirs = [
         str(_ROOT / pkg / "templates") for pkg in PACKAGES if (_ROOT / pkg / "templates").is_dir()
@@ -161,6 +169,7 @@ def _setup_templates(app: web.Application) -> None:
         autoescape=jinja2.select_autoescape(["html", "xml"], default=True),
         extensions=["jinja2.ext.i18n"],
         context_processors=[_page_context],
+        finalize=_encodable,
     )
     env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)
     from infra import formatting

@@ -323,6 +323,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(
         level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    # the SQLite driver logs every statement with its parameters (texts, ciphertexts,
+    # hashes) at DEBUG; the engine hides them (infra.db), the driver must stay quiet
+    logging.getLogger("aiosqlite").setLevel(
+        max(logging.INFO, logging.getLevelName(settings.log_level))
+    )
     try:
         return args.func(args, settings)
     except (CommandError, SettingsError) as exc:

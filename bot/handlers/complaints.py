@@ -122,7 +122,7 @@ async def take_text(message: Message, state: FSMContext, services: Services, tex
         )
         return
     data = await state.get_data()
-    routing = services.router.route(text, kind_hint=data.get("kind"))
+    routing = await services.off_loop(services.router.route, text, kind_hint=data.get("kind"))
     suggestions: list[tuple[str, str]] = []
     known = services.published.name_of(routing.enterprise) if routing.enterprise else None
     if known is not None:

@@ -46,7 +46,7 @@ async def free_text(
         if items and items[0].score >= NAME_SCORE:
             await show_lookup(message, text, services, session)
             return
-    routing = services.router.route(text)
+    routing = await services.off_loop(services.router.route, text)
     if routing.kind in ("complaint", "tip") and len(text) >= MIN_COMPLAINT:
         await state.update_data(offer_text=text[:5000])
         department = services.departments.get(routing.department)

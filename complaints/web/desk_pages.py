@@ -97,9 +97,15 @@ async def desk_home(request: web.Request) -> web.Response:
         "statuses": STATUSES,
         "status": status,
         "overdue": overdue,
-        "done": request.query.get("done"),
+        "done": _done(request),
     }
     return _page("cases/desk_list.html", request, ctx)
+
+
+def _done(request: web.Request) -> str | None:
+    """The action the notice box confirms: only a known one, never the query as sent."""
+    action = request.query.get("done")
+    return action if action in PARAMS else None
 
 
 async def login(request: web.Request) -> web.StreamResponse:
@@ -157,7 +163,7 @@ async def _case_page(
         "staff": staff,
         "case": detail,
         "error": error,
-        "done": request.query.get("done"),
+        "done": _done(request),
         "department_names": names,
         "transfer_targets": sorted(c for c in names if c != staff.department),
         "reject_reasons": workflow.REJECT_REASONS,
