@@ -28,7 +28,7 @@ import json
 import logging
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +37,7 @@ from nlp.examples import Example, ExampleMemory, Neighbour, content_features
 from nlp.keywords import Evidence, KeywordMatcher, english_stems
 from nlp.kind import KINDS, KindClassifier
 from nlp.registry import TRIAGE, DepartmentSpec, load_registry
+from nlp.router import RoutingResult
 from nlp.segment import Segmenter, shared_segmenter
 from nlp.text import normalize, strip_identifiers
 from nlp.typos import Correction, HomophoneCorrector
@@ -58,30 +59,6 @@ STRONG_SIMILARITY = 0.6
 NEIGHBOUR_WEIGHT = 4.0
 ENTERPRISE_MIN_SCORE = 80.0
 MAX_EVIDENCE_REASONS = 3
-
-
-@dataclass(frozen=True, slots=True)
-class RulesResult:
-    """Where a text goes, what it is, whom it names, how sure, and why."""
-
-    department: str
-    kind: str
-    company: str | None
-    enterprise: str | None
-    confidence: float
-    reasons: tuple[str, ...]
-    scores: Mapping[str, float] = field(default_factory=dict, compare=False)
-
-    def to_dict(self) -> dict[str, Any]:
-        """The fields of a ``zhixin route`` output line (without ``id``)."""
-        return {
-            "department": self.department,
-            "kind": self.kind,
-            "company": self.company,
-            "enterprise": self.enterprise,
-            "confidence": round(self.confidence, 3),
-            "reasons": list(self.reasons),
-        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,7 +156,7 @@ class RulesRouter:
 
     def route(
         self, text: str, kind_hint: str | None = None, company_hint: str | None = None
-    ) -> RulesResult:
+    ) -> RoutingResult:
         """Decide department, kind, company and enterprise for one citizen text."""
         raw = text or ""
         analysis = self._analyse(raw)
@@ -221,7 +198,7 @@ class RulesRouter:
         enterprise, company_reason = self._enterprise(company, from_hint=bool(company_hint))
         if company_reason:
             reasons.append(company_reason)
-        return RulesResult(
+        return RoutingResult(
             department=department,
             kind=kind,
             company=company,
