@@ -29,6 +29,7 @@ _FILLER = re.compile(
 # A word is named as a reason only if it weighed at least this share of the first.
 WORD_SHARE = 0.25
 MAX_WORDS = 3
+_PRONOUNS = frozenset("i me my mine we us our you your he she they them".split())
 # English words too common to explain anything (stems, as the features hold them)
 _LIGHT_VERBS = frozenset(
     "mad make get got go went take took say said tell told know want need like also "
@@ -84,8 +85,10 @@ class EvidenceWords:
             if chosen and score < WORD_SHARE * first:
                 break  # the rest weighed too little to be called a reason
             for word in self._readable(self.model.feature_name(col), tokens, raw_words, reading):
-                if (company and word.casefold() in company) or any(
-                    word in w or w in word for w in chosen
+                if (
+                    (company and word.casefold() in company)
+                    or any(word in w or w in word for w in chosen)
+                    or (word.isascii() and (len(word) < 3 or word.casefold() in _PRONOUNS))
                 ):
                     continue
                 chosen.append(word)
