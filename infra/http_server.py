@@ -16,7 +16,7 @@ from aiohttp import web
 from aiohttp.web_protocol import RequestHandler
 from aiohttp.web_request import BaseRequest
 
-from infra.web import dumps
+from infra.web import SERVER_NAME, dumps
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +35,9 @@ class _JsonErrorHandler(RequestHandler):
         message: str | None = None,
     ) -> web.StreamResponse:
         if not 400 <= status < 500:
-            return super().handle_error(request, status, exc, message)
+            response = super().handle_error(request, status, exc, message)
+            response.headers["Server"] = SERVER_NAME
+            return response
         # the parser's message quotes the raw request line: not for the log or the client
         log.info("refused malformed HTTP from %s: %s", request.remote, type(exc).__name__)
         if request.writer.output_size > 0:
@@ -44,7 +46,7 @@ class _JsonErrorHandler(RequestHandler):
             status=status,
             text=dumps({"error": {"code": "bad_request", "message": MALFORMED}}),
             content_type="application/json",
-            headers={"X-Content-Type-Options": "nosniff"},
+            headers={"X-Content-Type-Options": "nosniff", "Server": SERVER_NAME},
         )
         response.force_close()
         return response

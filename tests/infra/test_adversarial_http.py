@@ -1,16 +1,24 @@
-"""Hostile bytes at the HTTP server itself, below the application: a request line that
-aiohttp's parser refuses must still get the JSON error body, and a client's mistake is
-not an ERROR in the log (issue 16)."""
+"""The HTTP server's own edges (issue 16): bytes that aiohttp's parser refuses still get
+the JSON error body, and a client's mistake is not an ERROR in the log; hardening:
+``Secure`` cookies and HSTS behind a trusted TLS proxy, no version in ``Server``, files
+holding data or the secret created 0600."""
 
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import json
+import os
+import stat
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
+from infra.db import make_engine
+from infra.settings import SECRET_FILE, Settings, ensure_demo_secret, load_settings
 from tests.support.serving import Server, server_env
 
 
@@ -64,3 +72,85 @@ async def test_malformed_header_gets_the_json_error_and_no_error_log(server: Ser
     assert headers["content-type"].startswith("application/json")
     assert json.loads(body)["error"]["code"] == "bad_request"
     assert _log_errors(server) == []
+
+
+async def test_server_header_names_no_version(server: Server) -> None:
+    _, served, _ = await _raw(server, _get(b"/healthz", b"Connection: close"))
+    _, refused, _ = await _raw(server, _get("/api/v1/enterprises?q=电子".encode()))
+    assert served["server"] == refused["server"] == "zhixin"
+
+
+@pytest.fixture
+def db_url(tmp_path: Path) -> str:
+    """Cookies, headers and files are the web layer's: SQLite is enough."""
+    return f"sqlite+aiosqlite:///{tmp_path / 'infra.db'}"
+
+
+def _secure_cookies(resp) -> list[bool]:
+    return [bool(morsel["secure"]) for morsel in resp.cookies.values()]
+
+
+async def test_behind_a_trusted_tls_proxy_cookies_are_secure_with_hsts(client) -> None:
+    # the test client connects from 127.0.0.1, a trusted proxy by default
+    tls = await client.get("/complain", headers={"X-Forwarded-Proto": "https"})
+    assert tls.status == 200 and _secure_cookies(tls) == [True]
+    assert tls.headers["Strict-Transport-Security"].startswith("max-age=")
+    assert (await client.get("/healthz", headers={"X-Forwarded-Proto": "https"})).headers[
+        "Strict-Transport-Security"
+    ]
+    plain = await client.get("/complain")
+    assert _secure_cookies(plain) == [False]
+    assert "Strict-Transport-Security" not in plain.headers
+
+
+async def test_forwarded_proto_from_an_untrusted_peer_is_ignored(
+    aiohttp_client, settings, services
+) -> None:
+    from zhixin.app import create_app
+
+    elsewhere = replace(settings, trusted_proxies=(ipaddress.ip_network("10.0.0.0/8"),))
+    client = await aiohttp_client(create_app(elsewhere, services))
+    resp = await client.get("/complain", headers={"X-Forwarded-Proto": "https"})
+    assert _secure_cookies(resp) == [False]
+    assert "Strict-Transport-Security" not in resp.headers
+
+
+async def test_in_process_answers_name_no_version(client) -> None:
+    for path in ("/healthz", "/no-such-page", "/api/v1/no-such-thing", "/static/missing.css"):
+        assert (await client.get(path)).headers["Server"] == "zhixin", path
+
+
+def test_trusted_proxies_default_to_loopback() -> None:
+    loaded = load_settings({})
+    assert [str(n) for n in loaded.trusted_proxies] == ["127.0.0.1/32", "::1/128"]
+    assert Settings().trusted_proxies == loaded.trusted_proxies
+
+
+@pytest.fixture
+def no_chmod(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """A loose umask, and chmod that does nothing: the mode must be right from creation,
+    with no moment when another user could open the file."""
+    monkeypatch.setattr(os, "chmod", lambda *a, **k: None)
+    monkeypatch.setattr(Path, "chmod", lambda *a, **k: None)
+    old = os.umask(0o022)
+    yield
+    os.umask(old)
+
+
+def test_demo_secret_file_is_created_0600(tmp_path: Path, no_chmod: None) -> None:
+    ensure_demo_secret(tmp_path)
+    assert stat.S_IMODE((tmp_path / SECRET_FILE).stat().st_mode) == 0o600
+
+
+async def test_sqlite_database_file_is_created_0600(tmp_path: Path, no_chmod: None) -> None:
+    engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'fresh.db'}")
+    async with engine.begin() as conn:
+        await conn.execute(text("CREATE TABLE t (x INTEGER)"))
+        await conn.execute(text("INSERT INTO t VALUES (1)"))
+        modes = _modes(tmp_path, "fresh.db")
+        assert "fresh.db-wal" in modes and set(modes.values()) == {0o600}, modes
+    await engine.dispose()
+
+
+def _modes(directory: Path, prefix: str) -> dict[str, int]:
+    return {p.name: stat.S_IMODE(p.stat().st_mode) for p in directory.glob(prefix + "*")}
