@@ -53,13 +53,22 @@ def encode_cursor(published: date, recall_id: int) -> str:
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
 
 
+# ids are 32-bit on PostgreSQL; a larger one in a crafted cursor would fail in the driver
+MAX_RECALL_ID = 2**31 - 1
+
+
 def decode_cursor(cursor: str) -> tuple[date, int]:
+    """The (published, id) a cursor points after; BadCursor unless it is one we could
+    have handed out (a date and an id the database can hold)."""
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         day, _, number = base64.urlsafe_b64decode(padded.encode("ascii")).decode().partition("|")
-        return date.fromisoformat(day), int(number)
+        published = date.fromisoformat(day)
     except (ValueError, UnicodeError, binascii.Error):
         raise BadCursor("the cursor is not one this service handed out") from None
+    if not (number.isascii() and number.isdigit()) or not 0 < int(number) <= MAX_RECALL_ID:
+        raise BadCursor("the cursor is not one this service handed out")
+    return published, int(number)
 
 
 def _filtered(stmt: Select[Any], f: RecallFilter) -> Select[Any]:

@@ -3,7 +3,8 @@
 ``X-Forwarded-For`` is believed only when the connection comes from a proxy listed in
 ``ZHIXIN_TRUSTED_PROXIES``; otherwise anyone could name any address and slip past the
 per-address rate limits. The header is read from the right, skipping trusted proxies:
-the first address that is not one of them is the client.
+the first address that is not one of them is the client. ``X-Forwarded-Proto`` is
+believed from the same proxies only.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from collections.abc import Iterable
 from aiohttp import web
 
 from infra.settings import IPNetwork
-from infra.web import SETTINGS
+from infra.web import SETTINGS, Handler
 
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 
@@ -58,6 +59,23 @@ def resolve_client(
         if not _trusted(address, proxies):
             return str(address)
     return str(address)
+
+
+def _from_trusted_proxy(request: web.Request) -> bool:
+    address = _parse(request.remote)
+    return address is not None and _trusted(address, request.app[SETTINGS].trusted_proxies)
+
+
+@web.middleware
+async def forwarded_scheme(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Behind a TLS-terminating proxy the request is https (``request.secure``: Secure
+    cookies, HSTS) when a trusted proxy says so in ``X-Forwarded-Proto``."""
+    proto = request.headers.get("X-Forwarded-Proto", "")
+    # a chain of proxies appends: the last value is the one our own proxy set
+    if request.scheme != "https" and proto.rsplit(",", 1)[-1].strip().lower() == "https":
+        if _from_trusted_proxy(request):
+            request = request.clone(scheme="https")
+    return await handler(request)
 
 
 def client_address(request: web.Request) -> str:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, MetaData, event
+from sqlalchemy import DateTime, MetaData, event, make_url
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -65,6 +66,18 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _create_private_file(url: str) -> None:
+    """Create a missing SQLite database file with mode 0600 (SQLite gives its WAL and
+    shared-memory files the database file's mode): it holds complaints and contacts."""
+    database = make_url(url).database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    try:
+        os.close(os.open(database, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except (FileExistsError, FileNotFoundError, NotADirectoryError, PermissionError):
+        pass  # there already, or SQLite will name the problem when it opens the path
+
+
 def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
     """An async engine; on SQLite with foreign keys, WAL and a busy timeout.
 
@@ -72,6 +85,7 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
     hold complaint texts, ciphertexts and access-code hashes."""
     kwargs.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
+        _create_private_file(url)
         engine = create_async_engine(url, **kwargs)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine

@@ -50,10 +50,18 @@ def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
-def _networks(env: Mapping[str, str], name: str) -> tuple[IPNetwork, ...]:
-    """Comma-separated addresses or CIDR blocks (``10.0.0.5, 172.16.0.0/12``)."""
+# a reverse proxy on the same host (nginx, Caddy) is the usual deployment
+LOOPBACK_PROXIES = "127.0.0.1,::1"
+
+
+def _networks(env: Mapping[str, str], name: str, default: str) -> tuple[IPNetwork, ...]:
+    """Comma-separated addresses or CIDR blocks (``10.0.0.5, 172.16.0.0/12``); ``none``
+    for an empty list."""
+    raw = env.get(name, "").strip() or default
+    if raw.lower() == "none":
+        return ()
     nets = []
-    for part in env.get(name, "").replace(" ", "").split(","):
+    for part in raw.replace(" ", "").split(","):
         if not part:
             continue
         try:
@@ -87,8 +95,10 @@ class Settings:
     registry_file: Path | None = None
     max_body_bytes: int = 256 * 1024
     log_level: str = "INFO"
-    # reverse proxies whose X-Forwarded-For is believed (none: the peer is the client)
-    trusted_proxies: tuple[IPNetwork, ...] = ()
+    # reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are believed
+    trusted_proxies: tuple[IPNetwork, ...] = tuple(
+        ipaddress.ip_network(a) for a in LOOPBACK_PROXIES.split(",")
+    )
     # off only for load benchmarks: filing and access-code checks are then unlimited
     rate_limits: bool = True
     extra: dict[str, str] = field(default_factory=dict)
@@ -141,7 +151,7 @@ def load_settings(env: Mapping[str, str] | None = None, workdir: Path | None = N
         registry_file=Path(registry) if registry else None,
         max_body_bytes=_int(env, "ZHIXIN_MAX_BODY_BYTES", 256 * 1024, 1024, 64 * 1024 * 1024),
         log_level=level,
-        trusted_proxies=_networks(env, "ZHIXIN_TRUSTED_PROXIES"),
+        trusted_proxies=_networks(env, "ZHIXIN_TRUSTED_PROXIES", LOOPBACK_PROXIES),
         rate_limits=_switch(env, "ZHIXIN_RATE_LIMITS", True),
     )
 
@@ -152,6 +162,8 @@ def ensure_demo_secret(workdir: Path | None = None) -> str:
     if path.exists():
         return path.read_text().strip()
     secret = secrets.token_urlsafe(32)
-    path.write_text(secret + "\n")
-    path.chmod(0o600)
+    # 0600 from creation: written first and chmod-ed after, it would be readable meanwhile
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as out:
+        out.write(secret + "\n")
     return secret

@@ -22,6 +22,8 @@ if TYPE_CHECKING:
 # (it sits above); each web package reads the key through a typed ``services(request)``.
 SERVICES: web.AppKey[Any] = web.AppKey("services")
 SETTINGS: web.AppKey[Settings] = web.AppKey("settings")
+# the ``Server`` header: no framework name or version for a scanner to match
+SERVER_NAME = "zhixin"
 
 _raw_dumps = functools.partial(json.dumps, ensure_ascii=False, default=str)
 # a lone surrogate (infra.characters) escaped in a JSON body: valid UTF-8 bytes

@@ -16,11 +16,12 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from complaints.runtime import Services
 from infra import i18n
 from infra.characters import has_surrogate, readable
+from infra.clients import forwarded_scheme
 from infra.csrf import csrf_cookie_middleware, csrf_token
 from infra.health import DatabaseProbe, is_database_unavailable
 from infra.input_guard import refuse_nul
 from infra.settings import Settings
-from infra.web import SERVICES, SETTINGS, ApiError, Handler, dumps, json_response
+from infra.web import SERVER_NAME, SERVICES, SETTINGS, ApiError, Handler, dumps, json_response
 from zhixin.mounts import mount_routes, wire_domains
 from zhixin.openapi import build_openapi
 
@@ -130,13 +131,17 @@ async def security_headers(request: web.Request, handler: Handler) -> web.Stream
         response = await handler(request)
     except web.HTTPException as exc:
         # JSON errors and redirects travel as exceptions; they get the headers too
-        _secure(exc.headers, exc.content_type)
+        _secure(request, exc.headers, exc.content_type)
         raise
-    _secure(response.headers, response.content_type)
+    _secure(request, response.headers, response.content_type)
     return response
 
 
-def _secure(headers: Any, content_type: str) -> None:
+def _secure(request: web.Request, headers: Any, content_type: str) -> None:
+    # aiohttp would announce itself and its version
+    headers["Server"] = SERVER_NAME
+    if request.secure:
+        headers.setdefault("Strict-Transport-Security", "max-age=31536000")
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("Referrer-Policy", "same-origin")
     if content_type == "text/html":
@@ -221,6 +226,7 @@ def create_app(settings: Settings, services: Services | None = None) -> web.Appl
     app = web.Application(
         client_max_size=settings.max_body_bytes,
         middlewares=[
+            forwarded_scheme,
             language_middleware,
             security_headers,
             csrf_cookie_middleware,

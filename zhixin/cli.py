@@ -129,8 +129,7 @@ async def _with_services(
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
-    from aiohttp import web
-
+    from infra.http_server import run_app
     from zhixin.app import create_app
 
     settings.require_secret()
@@ -139,7 +138,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         from bot.runner import attach_to_app
 
         attach_to_app(app, settings)
-    web.run_app(app, host=args.host, port=args.port, access_log=None, print=None)
+    run_app(app, host=args.host, port=args.port)
     return 0
 
 

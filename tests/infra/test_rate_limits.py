@@ -150,7 +150,8 @@ def test_settings_read_trusted_proxies_and_the_limits_switch() -> None:
     loaded = load_settings(env)
     assert [str(n) for n in loaded.trusted_proxies] == ["10.0.0.5/32", "172.16.0.0/12", "::1/128"]
     assert loaded.rate_limits is False
-    assert load_settings({}).trusted_proxies == () and load_settings({}).rate_limits
+    assert load_settings({"ZHIXIN_TRUSTED_PROXIES": "none"}).trusted_proxies == ()
+    assert load_settings({}).rate_limits
     with pytest.raises(SettingsError, match="ZHIXIN_TRUSTED_PROXIES"):
         load_settings({"ZHIXIN_TRUSTED_PROXIES": "10.0.0.300"})
     with pytest.raises(SettingsError, match="ZHIXIN_RATE_LIMITS"):
@@ -182,7 +183,7 @@ async def test_forwarded_for_is_ignored_without_a_trusted_proxy(
     from zhixin.app import create_app
 
     plain = await aiohttp_client(
-        create_app(Settings(database_url=db_url, secret_key=SECRET), services)
+        create_app(Settings(database_url=db_url, secret_key=SECRET, trusted_proxies=()), services)
     )
     body = {"text": ELEVATOR, "contact": "13812345678"}
     statuses = []
