@@ -115,7 +115,7 @@ async def import_file(
     try:
         table = read_table(path)
     except UnreadableFile as exc:
-        report.error(0, None, str(exc))
+        report.error(exc.row, exc.column, str(exc))
         return report
     except OSError as exc:
         report.error(0, None, f"cannot read the file: {exc.strerror or exc}")

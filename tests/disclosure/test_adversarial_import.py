@@ -1,0 +1,128 @@
+"""Hostile import files: zip bombs and huge cells in XLSX, CSV quotes that swallow rows,
+control characters that would break the Atom feed. Each is refused (or cleaned, with a
+warning) quickly, with a message that names the limit or the row and column."""
+
+from __future__ import annotations
+
+import os
+import resource
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from disclosure import tabular
+from nlp.uscc import make_code
+from tests.support.disclosure_data import write_csv, write_xlsx
+
+ROOT = Path(__file__).resolve().parents[2]
+A = make_code("91", "320506", "MA1AAA01")
+B = make_code("91", "320211", "MA1BBB02")
+HEAD = ["统一社会信用代码", "企业名称"]
+NS = {"a": "http://www.w3.org/2005/Atom"}
+
+
+def _replace_sheet(path: Path, chunks) -> Path:
+    """Rewrite ``path`` (a workbook) with its first sheet's XML taken from ``chunks``."""
+    with zipfile.ZipFile(path) as old:
+        members = {info.filename: old.read(info) for info in old.infolist()}
+    sheet = "xl/worksheets/sheet1.xml"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as new:
+        for name, data in members.items():
+            if name != sheet:
+                new.writestr(name, data)
+        with new.open(sheet, "w") as out:
+            for chunk in chunks:
+                out.write(chunk)
+    return path
+
+
+def _sheet_xml(rows):
+    yield (
+        b'<?xml version="1.0" encoding="UTF-8"?>'
+        b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        b"<sheetData>"
+    )
+    yield from rows
+    yield b"</sheetData></worksheet>"
+
+
+def _inline_row(*values: str) -> bytes:
+    cells = "".join(f'<c t="inlineStr"><is><t>{v}</t></is></c>' for v in values)
+    return f"<row>{cells}</row>".encode()
+
+
+def _limit_memory() -> None:
+    # before the bounds, a bomb grew past 650 MB: keep a regression from swapping the machine
+    resource.setrlimit(resource.RLIMIT_AS, (1536 * 1024 * 1024, 1536 * 1024 * 1024))
+
+
+def _import_cli(tmp_path: Path, kind: str, path: Path, timeout: float = 60):
+    env = dict(os.environ, ZHIXIN_DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}")
+    started = time.monotonic()
+    done = subprocess.run(
+        [sys.executable, "-m", "zhixin", "import", kind, str(path)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        preexec_fn=_limit_memory,
+    )
+    return done, time.monotonic() - started
+
+
+# --- XLSX bounds ------------------------------------------------------------------------
+
+
+def test_xlsx_zip_bomb_is_refused_before_it_is_unpacked(tmp_path: Path) -> None:
+    row = _inline_row(A, "苏州甲电子科技有限公司" * 4)
+    rows = (row * 2000 for _ in range(400))  # ~190 MB of sheet XML
+    bomb = _replace_sheet(write_xlsx(tmp_path / "bomb.xlsx", [HEAD]), _sheet_xml(rows))
+    assert bomb.stat().st_size < 2 * 1024 * 1024  # a small file ...
+    done, took = _import_cli(tmp_path, "enterprises", bomb)
+    assert done.returncode == 1, done.stderr[-2000:]
+    assert "unpacks to" in done.stderr and f"{tabular.MAX_UNPACKED_BYTES:,} bytes" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert took < 20
+
+
+def test_xlsx_huge_cell_is_refused_naming_row_column_and_limit(tmp_path: Path) -> None:
+    rows = [_inline_row(*HEAD), _inline_row(A, "甲" * 3_000_000)]
+    path = _replace_sheet(write_xlsx(tmp_path / "cell.xlsx", [HEAD]), _sheet_xml(rows))
+    done, took = _import_cli(tmp_path, "enterprises", path)
+    assert done.returncode == 1
+    assert "row 2, column 企业名称" in done.stderr
+    assert f"over the limit of {tabular.MAX_CELL_CHARS:,} characters" in done.stderr
+    assert took < 20
+
+
+def test_xlsx_declared_far_corner_does_not_pad_millions_of_rows(tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(HEAD)
+    sheet.append([A, "苏州甲电子科技有限公司"])
+    sheet.cell(row=1_048_576, column=1, value="x")
+    book.save(tmp_path / "tall.xlsx")
+    with pytest.raises(tabular.UnreadableFile, match="more than 500,000 rows"):
+        tabular.read_table(tmp_path / "tall.xlsx")
+
+    book = Workbook()
+    book.active.append(HEAD)
+    book.active.cell(row=2, column=16_384, value="far right")
+    book.save(tmp_path / "wide.xlsx")
+    with pytest.raises(tabular.UnreadableFile, match="more than 64 columns") as caught:
+        tabular.read_table(tmp_path / "wide.xlsx")
+    assert caught.value.row == 2
+
+
+def test_oversized_file_is_refused_before_reading(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(tabular, "MAX_FILE_BYTES", 1000)
+    path = write_csv(tmp_path / "big.csv", [HEAD] + [[A, "苏州甲电子科技有限公司"]] * 100)
+    with pytest.raises(tabular.UnreadableFile, match="over the limit of 1,000 bytes"):
+        tabular.read_table(path)
