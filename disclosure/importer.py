@@ -70,6 +70,15 @@ def parse_rows(table: Table, columns: list[Column | None], report: ImportReport)
                 continue
             raw = cells[position] if position < len(cells) else ""
             label = headers[column.field]
+            if not column.multiline and ("\n" in raw or "\r" in raw):
+                report.error(
+                    number,
+                    label,
+                    "a line break inside a one-line value (in a CSV file, an unbalanced "
+                    'quote (") joins the following rows into one cell)',
+                )
+                ok = False
+                continue
             if not raw:
                 if column.required:
                     report.error(number, label, f"required value {column.label} is empty")

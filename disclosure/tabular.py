@@ -109,7 +109,39 @@ def read_csv_bytes(raw: bytes) -> Table:
         records = list(reader)
     except csv.Error as exc:
         raise UnreadableFile(f"not a readable CSV file: {exc}") from None
+    _check_quotes(text, delimiter, records)
     return _table(iter(records), encoding)
+
+
+def _check_quotes(text: str, delimiter: str, records: list[list[str]]) -> None:
+    """Refuse a quote that is opened and never properly closed.
+
+    The lenient reader takes everything up to the next quote (or the end of the file)
+    into one cell, so following rows vanish into it and the import looks fine. A strict
+    reader stops at the record where that happens; the cell is the one whose quote
+    swallowed the line breaks (or, failing that, the last one read).
+    """
+    strict = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    number = 0
+    try:
+        for number, _record in enumerate(strict, start=1):  # noqa: B007
+            pass
+    except csv.Error:
+        number += 1  # the record being read when the strict reader gave up
+    else:
+        return
+    record = records[number - 1] if number <= len(records) else []
+    position = next((i for i, c in enumerate(record) if "\n" in c or "\r" in c), None)
+    if position is None:
+        position = max(len(record) - 1, 0)
+    headers = records[0] if records else []
+    column = headers[position].strip() if position < len(headers) else f"#{position + 1}"
+    raise UnreadableFile(
+        'a quote (") opens in this cell and is not closed before the next separator, so '
+        "the following lines were read into it; close or remove the quote",
+        row=number,
+        column=column or f"#{position + 1}",
+    )
 
 
 def _table(records: Iterator[list[str]], encoding: str) -> Table:

@@ -13,8 +13,13 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from sqlalchemy import func, select
 
 from disclosure import tabular
+from disclosure.importer import import_file
+from disclosure.models import Enterprise
+from infra.db import make_engine, make_sessionmaker
+from infra.migrate import ensure_schema
 from nlp.uscc import make_code
 from tests.support.disclosure_data import write_csv, write_xlsx
 
@@ -126,3 +131,50 @@ def test_oversized_file_is_refused_before_reading(tmp_path: Path, monkeypatch) -
     path = write_csv(tmp_path / "big.csv", [HEAD] + [[A, "苏州甲电子科技有限公司"]] * 100)
     with pytest.raises(tabular.UnreadableFile, match="over the limit of 1,000 bytes"):
         tabular.read_table(path)
+
+
+# --- CSV quotes -------------------------------------------------------------------------
+
+
+@pytest.fixture
+async def sessions(db_url: str):
+    engine = make_engine(db_url)
+    await ensure_schema(engine)
+    yield make_sessionmaker(engine)
+    await engine.dispose()
+
+
+async def _enterprises(sessions) -> int:
+    async with sessions() as s:
+        return await s.scalar(select(func.count()).select_from(Enterprise))
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # the quote never closes: the rest of the file becomes one name
+        f'{A},"苏州甲电子科技有限公司\n{B},无锡乙机械有限公司\n',
+        # a later quote closes it: the next row's code ends up inside the name
+        f'{A},"苏州甲电子科技有限公司\n{B},"无锡乙机械有限公司"\n',
+        # closed just before a separator: strictly valid CSV, but a name has no line break
+        f'{A},"苏州甲电子科技有限公司\n{B},",x\n',
+    ],
+    ids=["never-closed", "closed-later", "closed-before-separator"],
+)
+async def test_csv_unbalanced_quote_is_refused_with_row_and_column(
+    sessions, tmp_path: Path, body: str
+) -> None:
+    path = tmp_path / "e.csv"
+    path.write_text("统一社会信用代码,企业名称\n" + body, encoding="utf-8")
+    report = await import_file(sessions, "enterprises", path)
+    assert not report.stored
+    assert any(p.row == 2 and p.column == "企业名称" for p in report.errors), report.problem_lines()
+    assert any('quote (")' in p.message for p in report.errors)
+    assert await _enterprises(sessions) == 0
+
+
+def test_csv_multiline_text_columns_stay_allowed(tmp_path: Path) -> None:
+    path = tmp_path / "r.csv"
+    path.write_text('召回编号,缺陷原因\nR-1,"第一行\n第二行"\nR-2,过充\n', encoding="utf-8")
+    table = tabular.read_table(path)
+    assert [cells for _, cells in table.rows] == [["R-1", "第一行\n第二行"], ["R-2", "过充"]]
