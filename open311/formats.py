@@ -18,6 +18,7 @@ from aiohttp import web
 from complaints.labels import label
 from complaints.models import Case
 from infra.web import dumps
+from infra.xmltext import xml_text
 from nlp.registry import DepartmentSpec
 from nlp.text import strip_identifiers
 
@@ -193,7 +194,7 @@ def _xml_value(parent: ET.Element, name: str, value: Any) -> None:
         for item in value:
             _xml_value(child, singular, item)
     elif value is not None:
-        child.text = str(value)
+        child.text = xml_text(str(value))  # a control character would void the document
 
 
 def to_xml(document: Any, kind: str | None) -> bytes:

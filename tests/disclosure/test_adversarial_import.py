@@ -9,19 +9,20 @@ import resource
 import subprocess
 import sys
 import time
+import xml.etree.ElementTree as ET
 import zipfile
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from disclosure import tabular
 from disclosure.importer import import_file
-from disclosure.models import Enterprise
+from disclosure.models import Enterprise, RecallNotice
 from infra.db import make_engine, make_sessionmaker
 from infra.migrate import ensure_schema
 from nlp.uscc import make_code
-from tests.support.disclosure_data import write_csv, write_xlsx
+from tests.support.disclosure_data import seed, write_csv, write_xlsx
 
 ROOT = Path(__file__).resolve().parents[2]
 A = make_code("91", "320506", "MA1AAA01")
@@ -178,3 +179,49 @@ def test_csv_multiline_text_columns_stay_allowed(tmp_path: Path) -> None:
     path.write_text('召回编号,缺陷原因\nR-1,"第一行\n第二行"\nR-2,过充\n', encoding="utf-8")
     table = tabular.read_table(path)
     assert [cells for _, cells in table.rows] == [["R-1", "第一行\n第二行"], ["R-2", "过充"]]
+
+
+# --- control characters and the feed ------------------------------------------------------
+
+RECALL_HEAD = ["召回编号", "标题", "产品名称", "类别", "生产者", "缺陷原因", "召回措施"]
+RECALL_HEAD += ["开始日期", "发布日期"]
+
+
+async def test_control_characters_are_stripped_on_import_with_a_warning(
+    services, client, tmp_path: Path
+) -> None:
+    row = ["R-\x01CTL", "关于召回\x07甲牌\x1b[31m充电器\x0c的公告", "充\x0b电器", "消费品"]
+    row += ["苏州甲电子\x08科技有限公司", "过充\x02\x85", "更换\x7f", "2026-01-05", "2026-01-06"]
+    path = write_csv(tmp_path / "r.csv", [RECALL_HEAD, row])
+    report = await import_file(services.sessions, "recalls", path)
+    assert not report.errors, report.problem_lines()
+    warned = {p.column for p in report.warnings if "removed" in p.message}
+    assert {"召回编号", "标题", "产品名称", "生产者", "缺陷原因", "召回措施"} <= warned
+    assert any("U+0007" in p.message for p in report.warnings)
+    async with services.sessions() as s:
+        stored = (await s.scalars(select(RecallNotice))).one()
+    assert stored.recall_no == "R-CTL"
+    assert stored.title == "关于召回甲牌[31m充电器的公告"
+
+    resp = await client.get("/feeds/recalls.atom")
+    assert resp.status == 200
+    root = ET.fromstring(await resp.read())  # raises on a character XML cannot carry
+    titles = [e.findtext("a:title", namespaces=NS) for e in root.findall("a:entry", NS)]
+    assert "关于召回甲牌[31m充电器的公告" in titles
+
+
+async def test_feed_strips_control_characters_stored_before_the_import_check(
+    services, client
+) -> None:
+    await seed(services, recalls=3)
+    async with services.sessions() as s:
+        await s.execute(
+            update(RecallNotice)
+            .where(RecallNotice.recall_no == "JS-T-0001")
+            .values(title="旧\x07标题\x1f", reason="原因\x02", brand="牌\x0b")
+        )
+        await s.commit()
+    resp = await client.get("/feeds/recalls.atom?lang=en")
+    root = ET.fromstring(await resp.read())
+    titles = [e.findtext("a:title", namespaces=NS) for e in root.findall("a:entry", NS)]
+    assert "旧标题" in titles
