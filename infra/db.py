@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import DateTime, MetaData, event
-from sqlalchemy.engine import Dialect
+from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -79,3 +81,35 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The file of a SQLite URL (relative to the working directory), None for in-memory
+    databases, ``file:`` URIs and other backends."""
+    parsed = make_url(url)
+    if not parsed.get_backend_name() == "sqlite" or not parsed.database:
+        return None
+    if parsed.database == ":memory:" or parsed.database.startswith("file:"):
+        return None
+    return Path(parsed.database)
+
+
+def database_path_problem(url: str) -> str | None:
+    """Why a SQLite database cannot be opened for writing, before anything tries to:
+    its directory is missing or not writable (None when fine or not SQLite)."""
+    path = sqlite_file(url)
+    if path is None:
+        return None
+    folder = path.parent.resolve()
+    if not folder.is_dir():
+        return f"the directory {folder} of the SQLite database {path} does not exist"
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return f"the directory {folder} of the SQLite database {path} is not writable"
+    if path.exists() and not os.access(path, os.R_OK | os.W_OK):
+        return f"the SQLite database {path} is not writable"
+    return None
+
+
+def describe_url(url: str) -> str:
+    """The database URL as it may be shown: without its password."""
+    return make_url(url).render_as_string(hide_password=True)

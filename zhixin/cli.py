@@ -288,10 +288,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(
         level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    from infra.db import database_path_problem
+
+    problem = database_path_problem(settings.database_url)
+    if problem:
+        print(f"zhixin: setting ZHIXIN_DATABASE_URL: {problem}", file=sys.stderr)
+        return 1
     try:
         return args.func(args, settings)
     except (CommandError, SettingsError) as exc:
         print(f"zhixin: {exc}", file=sys.stderr)
+        return 1
+    except Exception as exc:
+        from infra.health import is_database_unavailable
+
+        if not is_database_unavailable(exc):
+            raise
+        # one line, not a traceback through the driver: the fix is in the setting
+        from infra.db import describe_url
+
+        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0][:200]
+        where = describe_url(settings.database_url)
+        print(f"zhixin: setting ZHIXIN_DATABASE_URL: cannot use {where}: {reason}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
