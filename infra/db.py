@@ -53,6 +53,10 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.astimezone(UTC)
 
 
+# how long a SQLite writer waits for another one's lock before giving up
+SQLITE_BUSY_MS = 10_000
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 
@@ -63,7 +67,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     # NORMAL in WAL mode survives a killed process; only a power cut can lose the last commit.
     cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_MS}")
     cursor.close()
 
 

@@ -21,7 +21,9 @@ import time
 
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from infra.db import SQLITE_BUSY_MS
 
 log = logging.getLogger(__name__)
 PROBE_TIMEOUT = 2.0
@@ -58,6 +60,31 @@ def is_database_unavailable(exc: BaseException) -> bool:
     return name in {"ConnectionDoesNotExistError", "CannotConnectNowError", "InterfaceError"}
 
 
+async def _write_state(conn: AsyncConnection) -> str:
+    """OK or READ_ONLY, by a write that changes nothing, rolled back."""
+    sqlite = conn.dialect.name == "sqlite"
+    if sqlite:
+        # not wait for another writer's lock: a busy database is a writable one
+        await conn.exec_driver_sql("PRAGMA busy_timeout = 0")
+    try:
+        await conn.execute(_WRITE_PROBE)
+    except DBAPIError as exc:
+        if _is_read_only(exc):
+            return READ_ONLY
+        if not _is_busy(exc):
+            raise
+        return OK
+    finally:
+        await conn.rollback()
+        if sqlite:
+            try:
+                await conn.exec_driver_sql(f"PRAGMA busy_timeout = {SQLITE_BUSY_MS}")
+            except BaseException:
+                await conn.invalidate()  # never hand a lock-intolerant connection back
+                raise
+    return OK
+
+
 class DatabaseProbe:
     """The database's state, probed at most once a second and shared by all callers."""
 
@@ -84,14 +111,7 @@ class DatabaseProbe:
             async with asyncio.timeout(PROBE_TIMEOUT):
                 async with self.engine.connect() as conn:
                     await conn.execute(text("SELECT 1"))
-                    try:
-                        await conn.execute(_WRITE_PROBE)
-                    except DBAPIError as exc:
-                        if _is_read_only(exc):
-                            state = READ_ONLY
-                        elif not _is_busy(exc):
-                            raise
-                    await conn.rollback()
+                    state = await _write_state(conn)
         except Exception as exc:
             state = UNAVAILABLE
             failure = type(exc).__name__

@@ -73,3 +73,27 @@ async def test_healthz_is_degraded_while_the_database_refuses_writes(
                 f'ALTER DATABASE "{name}" RESET default_transaction_read_only'
             )
         await lift.dispose()
+
+
+async def test_probe_counts_a_busy_sqlite_writer_as_writable(tmp_path) -> None:
+    import sqlite3
+    import time
+
+    from infra.migrate import ensure_schema
+
+    engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'b.db'}")
+    await ensure_schema(engine)
+    holder = sqlite3.connect(tmp_path / "b.db", isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # another process in the middle of a write
+    try:
+        started = time.monotonic()
+        probe = DatabaseProbe(engine)
+        assert await probe.check() and probe.state == "ok"
+        assert time.monotonic() - started < 1.0  # no waiting out the lock
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    async with engine.begin() as conn:  # the pooled connection waits for locks again
+        timeout = (await conn.exec_driver_sql("PRAGMA busy_timeout")).scalar()
+    assert timeout == 10_000
+    await engine.dispose()
