@@ -46,6 +46,7 @@ class Column:
     zh: str
     required: bool
     parse: Callable[[str], Any]
+    multiline: bool = False  # only the long texts may hold line breaks
 
     @property
     def label(self) -> str:
@@ -238,9 +239,9 @@ SPECS: dict[str, tuple[Column, ...]] = {
         Column("level", "召回级别", False, level),
         Column("producer_uscc", "生产者统一社会信用代码", False, code),
         Column("producer", "生产者", True, text(_limit(R.producer))),
-        Column("reason", "缺陷原因", True, text(5000)),
-        Column("hazard", "可能后果", False, text(5000)),
-        Column("remedy", "召回措施", True, text(5000)),
+        Column("reason", "缺陷原因", True, text(5000), multiline=True),
+        Column("hazard", "可能后果", False, text(5000), multiline=True),
+        Column("remedy", "召回措施", True, text(5000), multiline=True),
         Column("quantity", "数量", False, quantity),
         Column("region", "召回范围", False, text(_limit(R.region))),
         Column("start_date", "开始日期", True, date_value),

@@ -2,7 +2,8 @@
 
 Ids are tag URIs (RFC 4151) built from the host name the feed is served under,
 so they stay the same for a deployment and never collide with another one's.
-The document is built with ElementTree, which escapes every text and attribute.
+The document is built with ElementTree, which escapes every text and attribute;
+control characters XML cannot carry are removed first.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from datetime import UTC, datetime, time, timedelta, timezone
 from disclosure.labels import CATEGORY, RECALL_STATUS, label, level_label
 from disclosure.models import RecallNotice
 from infra.i18n import gettext as _
+from infra.xmltext import xml_text
 
 ATOM = "http://www.w3.org/2005/Atom"
 TAG_DATE = "2026"
@@ -24,9 +26,11 @@ ET.register_namespace("", ATOM)
 
 
 def _el(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
+    # ElementTree escapes markup but not control characters, which would break the feed.
+    attrs = {name: xml_text(value) for name, value in attrs.items()}
     element = ET.SubElement(parent, f"{{{ATOM}}}{tag}", attrs)
     if text is not None:
-        element.text = text
+        element.text = xml_text(text)
     return element
 
 

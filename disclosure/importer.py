@@ -27,6 +27,7 @@ from disclosure.columns import (
 from disclosure.import_report import ImportReport, Record
 from disclosure.tabular import Table, UnreadableFile, read_table
 from infra.settings import Settings
+from infra.xmltext import strip_controls
 
 
 def map_headers(kind: str, headers: list[str], report: ImportReport) -> list[Column | None]:
@@ -70,6 +71,25 @@ def parse_rows(table: Table, columns: list[Column | None], report: ImportReport)
                 continue
             raw = cells[position] if position < len(cells) else ""
             label = headers[column.field]
+            raw, removed = strip_controls(raw)
+            if removed:
+                shown = ", ".join(sorted(set(removed))[:5])
+                report.warn(
+                    number,
+                    label,
+                    f"removed {len(removed)} control character(s) ({shown}): they cannot "
+                    "appear in the feed or on a page",
+                )
+                raw = raw.strip()
+            if not column.multiline and ("\n" in raw or "\r" in raw):
+                report.error(
+                    number,
+                    label,
+                    "a line break inside a one-line value (in a CSV file, an unbalanced "
+                    'quote (") joins the following rows into one cell)',
+                )
+                ok = False
+                continue
             if not raw:
                 if column.required:
                     report.error(number, label, f"required value {column.label} is empty")
@@ -115,7 +135,7 @@ async def import_file(
     try:
         table = read_table(path)
     except UnreadableFile as exc:
-        report.error(0, None, str(exc))
+        report.error(exc.row, exc.column, str(exc))
         return report
     except OSError as exc:
         report.error(0, None, f"cannot read the file: {exc.strerror or exc}")

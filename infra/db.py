@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import DateTime, MetaData, event, make_url
@@ -52,6 +53,10 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.astimezone(UTC)
 
 
+# how long a SQLite writer waits for another one's lock before giving up
+SQLITE_BUSY_MS = 10_000
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 
@@ -62,7 +67,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     # NORMAL in WAL mode survives a killed process; only a power cut can lose the last commit.
     cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_MS}")
     cursor.close()
 
 
@@ -97,3 +102,35 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The file of a SQLite URL (relative to the working directory), None for in-memory
+    databases, ``file:`` URIs and other backends."""
+    parsed = make_url(url)
+    if not parsed.get_backend_name() == "sqlite" or not parsed.database:
+        return None
+    if parsed.database == ":memory:" or parsed.database.startswith("file:"):
+        return None
+    return Path(parsed.database)
+
+
+def database_path_problem(url: str) -> str | None:
+    """Why a SQLite database cannot be opened for writing, before anything tries to:
+    its directory is missing or not writable (None when fine or not SQLite)."""
+    path = sqlite_file(url)
+    if path is None:
+        return None
+    folder = path.parent.resolve()
+    if not folder.is_dir():
+        return f"the directory {folder} of the SQLite database {path} does not exist"
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return f"the directory {folder} of the SQLite database {path} is not writable"
+    if path.exists() and not os.access(path, os.R_OK | os.W_OK):
+        return f"the SQLite database {path} is not writable"
+    return None
+
+
+def describe_url(url: str) -> str:
+    """The database URL as it may be shown: without its password."""
+    return make_url(url).render_as_string(hide_password=True)

@@ -20,6 +20,7 @@ from complaints.labels import label
 from complaints.models import Case
 from infra.characters import readable
 from infra.web import dumps
+from infra.xmltext import xml_text
 from nlp.registry import DepartmentSpec
 from nlp.text import strip_identifiers
 
@@ -202,7 +203,8 @@ def _xml_value(parent: ET.Element, name: str, value: Any) -> None:
         for item in value:
             _xml_value(child, singular, item)
     elif value is not None:
-        child.text = readable(str(value))
+        # a lone surrogate or a control character would void the document
+        child.text = xml_text(readable(str(value)))
 
 
 def to_xml(document: Any, kind: str | None) -> bytes:

@@ -104,8 +104,8 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
         response.headers["Retry-After"] = "5"
         return response
     except DBAPIError as exc:
-        if exc.connection_invalidated or isinstance(exc.orig, OSError):
-            log.warning("database connection lost")
+        if is_database_unavailable(exc):  # connection lost, or a read-only database
+            log.warning("database unavailable: %s", type(exc).__name__)
             response = _error(
                 request, 503, "unavailable", i18n.gettext("The service is busy; try again shortly.")
             )
@@ -199,13 +199,15 @@ async def _page_context(request: web.Request) -> dict[str, object]:
 
 
 async def healthz(request: web.Request) -> web.Response:
-    """200 while the database answers, 503 "degraded" when it does not (infra.health)."""
+    """200 while the database answers and takes writes, 503 "degraded" with the reason
+    ("unavailable", "read-only") when it does not (infra.health)."""
     services = request.app[SERVICES]
-    ok = await request.app[DB_PROBE].check()
+    probe = request.app[DB_PROBE]
+    ok = await probe.check()
     return json_response(
         {
             "status": "ok" if ok else "degraded",
-            "database": "ok" if ok else "unavailable",
+            "database": probe.state,
             "enterprises": len(services.published.index),
         },
         status=200 if ok else 503,

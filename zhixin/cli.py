@@ -327,10 +327,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.getLogger("aiosqlite").setLevel(
         max(logging.INFO, logging.getLevelName(settings.log_level))
     )
+    from infra.db import database_path_problem
+
+    problem = database_path_problem(settings.database_url)
+    if problem:
+        print(f"zhixin: setting ZHIXIN_DATABASE_URL: {problem}", file=sys.stderr)
+        return 1
     try:
         return args.func(args, settings)
     except (CommandError, SettingsError) as exc:
         print(f"zhixin: {exc}", file=sys.stderr)
+        return 1
+    except Exception as exc:
+        from infra.health import is_database_unavailable
+
+        if not is_database_unavailable(exc):
+            raise
+        # one line, not a traceback through the driver: the fix is in the setting
+        from infra.db import describe_url
+
+        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0][:200]
+        where = describe_url(settings.database_url)
+        print(f"zhixin: setting ZHIXIN_DATABASE_URL: cannot use {where}: {reason}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130

@@ -22,7 +22,10 @@ from complaints.web import api, desk, desk_pages, pages
 from complaints.web.common import services_of
 from complaints.web.openapi import OPENAPI_PATHS, OPENAPI_SCHEMAS
 
-__all__ = ["OPENAPI_PATHS", "OPENAPI_SCHEMAS", "setup_routes"]
+__all__ = ["OPENAPI_PATHS", "OPENAPI_SCHEMAS", "OVERDUE_WATCH", "setup_routes"]
+
+# False turns off the background overdue round (a test drives it by hand, unraced).
+OVERDUE_WATCH: web.AppKey[bool] = web.AppKey("overdue_watch", bool)
 
 
 def setup_routes(app: web.Application) -> None:
@@ -41,6 +44,9 @@ def setup_routes(app: web.Application) -> None:
 
 
 async def _overdue_watch(app: web.Application) -> AsyncIterator[None]:
+    if not app.get(OVERDUE_WATCH, True):
+        yield
+        return
     services = services_of(app)
     async with overdue_watch(services.sessions, services.metrics):
         yield

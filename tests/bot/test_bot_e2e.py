@@ -37,7 +37,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-async def wait_http(url: str, within: float = 30.0) -> None:
+async def wait_http(url: str, within: float = 90.0) -> None:
     loop = asyncio.get_running_loop()
     deadline = loop.time() + within
     async with aiohttp.ClientSession() as http:
@@ -51,6 +51,21 @@ async def wait_http(url: str, within: float = 30.0) -> None:
             if loop.time() > deadline:
                 raise AssertionError(f"{url} did not come up")
             await asyncio.sleep(0.2)
+
+
+async def _courier_has_looked(services, within: float = 90.0) -> None:
+    """Wait until the recall courier has set its mark (news after it is announced)."""
+    from bot.models import BotCursor
+
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + within
+    while True:
+        async with services.sessions() as s:
+            if await s.get(BotCursor, "recalls") is not None:
+                return
+        if loop.time() > deadline:
+            raise AssertionError("the recall courier never looked")
+        await asyncio.sleep(0.1)
 
 
 async def start(*argv: str, env: dict[str, str] | None = None, cwd: Path | None = None):
@@ -192,7 +207,7 @@ async def english_tip_recalls_and_alerts(http, emulator, services) -> None:
 
     await amy.send("/subscribe")
     await amy.press("Food", await amy.expect("recall categories"))
-    await asyncio.sleep(1.5)  # the courier's first look marks where news starts
+    await _courier_has_looked(services)  # its first look marks where news starts
     async with services.sessions() as s:
         s.add(
             RecallNotice(

@@ -32,6 +32,10 @@ from aiogram.types import (
 TOKEN = "123456:TEST-TOKEN-FOR-ZHIXIN"
 _update_ids = itertools.count(1000)
 
+# How long a reply may take at most. Waits end as soon as the reply is there, so a
+# generous ceiling costs nothing on a quiet machine and keeps a loaded one from failing.
+EXPECT_WITHIN = 90.0
+
 
 class RecordingSession(BaseSession):
     """Answers every API call with a plausible result and keeps the calls for asserting."""
@@ -266,7 +270,7 @@ class EmulatorPerson:
         async with self.http.get(f"{self.base}/e2e/messages", params=params) as resp:
             return (await resp.json())["result"]
 
-    async def expect(self, *needles: str, within: float = 20.0) -> dict[str, Any]:
+    async def expect(self, *needles: str, within: float = EXPECT_WITHIN) -> dict[str, Any]:
         """Wait for a new bot message containing every needle; return it."""
         import asyncio
 
@@ -284,7 +288,9 @@ class EmulatorPerson:
                 raise AssertionError(f"no message with {needles!r}; last: {got}")
             await asyncio.sleep(0.1)
 
-    async def expect_edit(self, message_id: int, *needles: str, within: float = 20.0) -> dict:
+    async def expect_edit(
+        self, message_id: int, *needles: str, within: float = EXPECT_WITHIN
+    ) -> dict:
         import asyncio
 
         loop = asyncio.get_running_loop()

@@ -29,7 +29,7 @@ from schemathesis.checks import (
     status_code_conformance,
 )
 
-from tests.conftest import SECRET
+from tests.conftest import SECRET, fresh_postgres
 from tests.support.bot_world import seed
 from tests.support.desk import ELEVATOR, POLLUTION
 from zhixin.openapi import build_openapi
@@ -69,8 +69,20 @@ async def _prepare(services) -> tuple[str, str, str, str]:
     return token, key, filed.case.tracking_no, filed.access_code or ""
 
 
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def database_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """Both backends: integers out of range, text limits and NULs differ between them."""
+    if request.param == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('fuzz') / 'fuzz.db'}"
+        return
+    with fresh_postgres("zx_fuzz") as url:
+        yield url
+
+
 @pytest.fixture(scope="module")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+def live_server(database_url: str) -> Iterator[LiveServer]:
     """The app on 127.0.0.1 in a thread of its own (schemathesis calls are blocking)."""
     from aiohttp import web
 
@@ -78,11 +90,8 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     from infra.settings import Settings
     from zhixin.app import create_app
 
-    db = tmp_path_factory.mktemp("fuzz") / "fuzz.db"
     # rate limits would turn most generated filings into 429s: off, to reach the handlers
-    config = Settings(
-        database_url=f"sqlite+aiosqlite:///{db}", secret_key=SECRET, rate_limits=False
-    )
+    config = Settings(database_url=database_url, secret_key=SECRET, rate_limits=False)
     loop = asyncio.new_event_loop()
     ready = threading.Event()
     state: dict[str, object] = {}

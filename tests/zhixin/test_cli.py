@@ -65,6 +65,27 @@ def test_malformed_setting_exits_1_naming_the_variable(tmp_path: Path) -> None:
     assert "ZHIXIN_DATABASE_URL" in result.stderr
 
 
+@pytest.mark.parametrize("args", [["serve", "--port", "1"], ["db", "upgrade"], ["demo"]])
+def test_missing_database_directory_is_one_line_naming_setting_and_path(
+    tmp_path: Path, args: list[str]
+) -> None:
+    path = tmp_path / "gone" / "zhixin.db"
+    result = run(args, db_url=f"sqlite+aiosqlite:///{path}", cwd=tmp_path)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.startswith("zhixin:")]
+    assert len(lines) == 1, result.stderr
+    assert "ZHIXIN_DATABASE_URL" in lines[0] and str(path.parent) in lines[0]
+    assert not path.parent.exists()
+
+
+def test_unreachable_database_is_one_line_without_the_password(tmp_path: Path) -> None:
+    result = run(["db", "upgrade"], db_url="postgresql://zx:hunter2pw@127.0.0.1:9/x", cwd=tmp_path)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr and "hunter2pw" not in result.stderr
+    assert "setting ZHIXIN_DATABASE_URL: cannot use" in result.stderr
+
+
 def test_db_upgrade_staff_and_apikey(db_url: str, tmp_path: Path) -> None:
     result = run(["db", "upgrade"], db_url, cwd=tmp_path)
     assert result.returncode == 0, result.stderr

@@ -64,7 +64,8 @@ async def browser():
 async def page(browser):
     context = await browser.new_context(viewport={"width": 1100, "height": 900}, locale="zh-CN")
     tab = await context.new_page()
-    tab.set_default_timeout(10_000)
+    # every wait is on a condition (an element, a URL); this is only the ceiling
+    tab.set_default_timeout(60_000)
     yield tab
     await context.close()
 
