@@ -14,8 +14,8 @@ from datetime import UTC, datetime, time, timedelta, timezone
 
 from disclosure.labels import CATEGORY, RECALL_STATUS, label, level_label
 from disclosure.models import RecallNotice
+from infra.characters import xml_text
 from infra.i18n import gettext as _
-from infra.xmltext import xml_text
 
 ATOM = "http://www.w3.org/2005/Atom"
 TAG_DATE = "2026"

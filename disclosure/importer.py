@@ -26,8 +26,8 @@ from disclosure.columns import (
 )
 from disclosure.import_report import ImportReport, Record
 from disclosure.tabular import Table, UnreadableFile, read_table
+from infra.characters import strip_controls
 from infra.settings import Settings
-from infra.xmltext import strip_controls
 
 
 def map_headers(kind: str, headers: list[str], report: ImportReport) -> list[Column | None]:

@@ -18,9 +18,8 @@ from aiohttp import web
 
 from complaints.labels import label
 from complaints.models import Case
-from infra.characters import readable
+from infra.characters import readable, xml_text
 from infra.web import dumps
-from infra.xmltext import xml_text
 from nlp.registry import DepartmentSpec
 from nlp.text import strip_identifiers
 
