@@ -14,25 +14,6 @@ from dataclasses import dataclass
 
 from nlp.registry import TRIAGE, DepartmentSpec
 
-# The subject each department stands for, as a reason names it.
-TOPICS: dict[str, tuple[str, str]] = {
-    "zhijian": ("产品质量、特种设备和计量", "product quality, special equipment and measurement"),
-    "gongshang": (
-        "消费纠纷、经营和广告",
-        "consumer disputes with sellers, trading and advertising",
-    ),
-    "shiyaojian": ("食品药品安全", "food and drug safety"),
-    "nongye": ("农产品和农资", "farm produce and farm supplies"),
-    "zhujian": ("房屋和工程质量", "housing and construction quality"),
-    "jiaotong": ("交通运输服务和道路工程", "transport services and road works"),
-    "lvyou": ("旅游服务", "tourism services"),
-    "wujia": ("价格和收费", "prices and charges"),
-    "tongxin": ("通信服务", "telecom services"),
-    "youzheng": ("快递和邮政服务", "courier and postal services"),
-    "huanbao": ("环境污染", "pollution"),
-    "jianyan": ("进出口商品质量", "imported and exported goods"),
-    "shangwu": ("预付卡和商业服务", "prepaid cards and retail or catering services"),
-}
 KIND_NAMES = {
     "complaint": ("投诉", "a complaint"),
     "tip": ("举报", "a tip"),
@@ -82,7 +63,8 @@ def _department_sentence(e: Explanation, specs: Mapping[str, DepartmentSpec], zh
             f"内容为空，由{name}人工分派。" if zh else f"The text is empty; {name} will route it."
         )
     if e.department != TRIAGE:
-        topic_zh, topic_en = TOPICS.get(e.department, ("", ""))
+        spec = specs.get(e.department)
+        topic_zh, topic_en = (spec.topic_zh, spec.topic_en) if spec else ("", "")
         if zh:
             lead = f"提到{words}，" if words else ""
             subject = f"属于{topic_zh}，" if topic_zh else ""

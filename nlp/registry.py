@@ -42,6 +42,9 @@ class DepartmentSpec:
     name_en: str
     scope_zh: str = ""
     scope_en: str = ""
+    # the subject in a few words, as a citizen's reason names it ("食品药品安全")
+    topic_zh: str = ""
+    topic_en: str = ""
     # keyword -> weight; the router's rule layer and jieba's dictionary use these
     keywords: dict[str, float] = field(default_factory=dict)
     keywords_en: dict[str, float] = field(default_factory=dict)
@@ -137,6 +140,8 @@ def load_registry(path: Path | str | None = None) -> list[DepartmentSpec]:
                 name_en=name_en,
                 scope_zh=str(raw.get("scope_zh", "")),
                 scope_en=str(raw.get("scope_en", "")),
+                topic_zh=str(raw.get("topic_zh", "")),
+                topic_en=str(raw.get("topic_en", "")),
                 keywords=_weights(list(raw.get("keywords", [])), where),
                 keywords_en=_weights(list(raw.get("keywords_en", [])), where),
                 combos=_combos(list(raw.get("combos", [])), where),
