@@ -24,7 +24,14 @@ from pathlib import Path
 
 import numpy as np
 
-from nlp.corpus import CORPUS_DIR, Labelled, checksum, train_files, training_rows
+from nlp.corpus import (
+    CORPUS_DIR,
+    CorpusError,
+    Labelled,
+    checksum,
+    train_files,
+    training_rows,
+)
 from nlp.features import FeatureBag, Reader
 from nlp.kind import KINDS
 from nlp.linear import DEFAULT_MODEL, Head, LinearModel
@@ -215,6 +222,8 @@ def train_from_repository(
     progress: Callable[[str], None] | None = None,
 ) -> tuple[TrainingReport, MentionReport]:
     """Train the mention scorer, then the router, on ``corpus/train`` and its tuning split."""
+    if not train_files(CORPUS_DIR):
+        raise CorpusError(f"no training files in {CORPUS_DIR / 'train'}: train from a checkout")
     train_rows, tune_rows = training_rows(CORPUS_DIR)
     mentions = train_mentions(train_rows, tune_rows)
     finder = MentionFinder(mentions.weights, mentions.threshold)

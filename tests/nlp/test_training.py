@@ -64,3 +64,12 @@ def test_threshold_abstains_only_when_it_helps() -> None:
     gold = ["zhijian", "wujia", "triage", "triage"]
     threshold, accuracy = choose_threshold(confidences, best, gold)
     assert 0.3 < threshold <= 0.8 and accuracy == 1.0
+
+
+def test_training_without_a_corpus_says_where_it_looked(tmp_path, monkeypatch) -> None:
+    import nlp.training as training
+    from nlp.corpus import CorpusError
+
+    monkeypatch.setattr(training, "CORPUS_DIR", tmp_path)
+    with pytest.raises(CorpusError, match="no training files"):
+        training.train_from_repository()
