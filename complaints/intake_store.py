@@ -31,6 +31,7 @@ from complaints.models import Case, CaseEvent
 from complaints.outbox import announce
 from infra.accounts import Department
 from infra.security import Cipher, keyed_hash
+from nlp.explain import RECORD_LANGS, record_key
 from nlp.router import Router, RoutingResult
 
 MAX_COMPANY = 200  # cases.company
@@ -173,13 +174,14 @@ def _new_case(
         department = sub.department
         chosen = routing.specs.get(department)
         zh_name, en_name = (chosen.name_zh, chosen.name_en) if chosen else (department, department)
-        for key in reasons:
-            reasons[key] = [
-                *reasons[key],
+        for lang in RECORD_LANGS:
+            line = (
                 f"提交人指定由{zh_name}办理。"
-                if not key.endswith("en")
-                else f"The person filing chose {en_name}.",
-            ]
+                if lang == "zh"
+                else f"The person filing chose {en_name}."
+            )
+            for staff in (False, True):
+                reasons[record_key(lang, staff)].append(line)
     return Case(
         tracking_no=tracking_number(now),
         access_code_hash=keyed_hash(secret_key, code),

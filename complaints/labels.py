@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from infra.i18n import gettext
+from nlp.explain import record_key
 
 
 def N_(message: str) -> str:
@@ -19,8 +20,7 @@ def routing_reasons(stored: Any, lang: str, staff: bool = False) -> list[str]:
     cases filed before that stored one list, shown as it is.
     """
     if isinstance(stored, dict):
-        key = ("staff_" if staff else "") + ("en" if lang.startswith("en") else "zh")
-        return list(stored.get(key) or stored.get("zh") or [])
+        return list(stored.get(record_key(lang, staff)) or stored.get(record_key("zh")) or [])
     return list(stored or [])
 
 

@@ -157,6 +157,14 @@ def staff_reasons(
     return out
 
 
+RECORD_LANGS = ("zh", "en")
+
+
+def record_key(lang: str, staff: bool = False) -> str:
+    """A stored reasons record's key: ``zh``, ``en``, ``staff_zh`` or ``staff_en``."""
+    return ("staff_" if staff else "") + ("en" if lang.startswith("en") else "zh")
+
+
 def text_language(text: str) -> str:
     """``zh`` when a text is mostly Chinese, else ``en`` (the language its reasons use)."""
     han = sum(1 for c in text if "\u3400" <= c <= "\u9fff")

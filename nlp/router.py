@@ -32,7 +32,14 @@ from typing import Any, Protocol
 from nlp.company import lookup_query
 from nlp.evidence import EvidenceWords
 from nlp.examples import Example, ExampleMemory, content_features
-from nlp.explain import Explanation, citizen_reasons, staff_reasons, text_language
+from nlp.explain import (
+    RECORD_LANGS,
+    Explanation,
+    citizen_reasons,
+    record_key,
+    staff_reasons,
+    text_language,
+)
 from nlp.features import Reader, Reading
 from nlp.kind import KINDS
 from nlp.linear import LinearModel, Prediction
@@ -92,9 +99,9 @@ class RoutingResult:
     def reasons_record(self) -> dict[str, list[str]]:
         """The reasons in every language, for citizens and for staff, as a case stores them."""
         return {
-            f"{who}{lang}": self.reasons_in(lang, staff=bool(who))
-            for who in ("", "staff_")
-            for lang in ("zh", "en")
+            record_key(lang, staff): self.reasons_in(lang, staff)
+            for staff in (False, True)
+            for lang in RECORD_LANGS
         }
 
     def to_dict(self) -> dict[str, Any]:
