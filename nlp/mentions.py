@@ -102,9 +102,7 @@ class MentionFinder:
         """Every span of ``text`` that might be a business name."""
         # Traditional characters are matched through their Simplified forms;
         # spans keep the text's own offsets (the conversion is per character).
-        simple = to_simplified(text)
-        if len(simple) == len(text):
-            text = simple
+        text = simplified_view(text)
         out: dict[tuple[int, int], Candidate] = {}
 
         def add(c: Candidate) -> None:
@@ -230,8 +228,7 @@ class MentionFinder:
         return feats
 
     def _scored(self, text: str) -> list[tuple[float, Candidate]]:
-        simple = to_simplified(text)
-        view = simple if len(simple) == len(text) else text
+        view = simplified_view(text)
         return [(self.score(view, c), c) for c in self.candidates(text)]
 
     def score(self, text: str, c: Candidate) -> float:
@@ -253,6 +250,15 @@ class MentionFinder:
             return None
         c = best[1]
         return CompanyMention(text[c.start : c.end], c.start, c.end)
+
+
+def simplified_view(text: str) -> str:
+    """The text in Simplified characters when the conversion keeps every offset, else as is.
+
+    Names are matched and scored on this view; spans keep the text's own offsets.
+    """
+    simple = to_simplified(text)
+    return simple if len(simple) == len(text) else text
 
 
 def _char_class(ch: str) -> str:
@@ -282,8 +288,7 @@ def training_pairs(
     xs: list[list[str]] = []
     ys: list[int] = []
     for text, company in rows:
-        simple = to_simplified(text)
-        view = simple if len(simple) == len(text) else text
+        view = simplified_view(text)
         for c in finder.candidates(text):
             xs.append(finder.features(view, c))
             ys.append(int(company is not None and text[c.start : c.end] == company))
