@@ -3,8 +3,9 @@
 What a public read shows of a case: its status, department, dates and deadline. The
 description and location are shown only for requests filed through Open311 itself
 (whose clients know GeoReport requests are public), with phone numbers, e-mail
-addresses and order numbers taken out. Contact details and names never appear. Tips
-show no description or location, and anonymous tips are not shown at all.
+addresses and order numbers taken out (``nlp.redact``). Contact details and names
+never appear. Tips are not shown at all: a read by id answers as for a number never
+issued.
 """
 
 from __future__ import annotations
@@ -20,8 +21,8 @@ from complaints.labels import label
 from complaints.models import Case
 from infra.characters import readable, xml_text
 from infra.web import dumps
+from nlp.redact import redact
 from nlp.registry import DepartmentSpec
-from nlp.text import strip_identifiers
 
 SPEC_URL = "http://wiki.open311.org/GeoReport_v2"
 CHANGESET = "2026-11-30T00:00:00+08:00"
@@ -150,12 +151,13 @@ def discovery(base_url: str) -> dict[str, Any]:
 def public_description(text: str) -> str:
     """The text as published, without phone numbers, e-mail addresses and order numbers:
     redacted once per text and remembered, not again on every GET of the request list."""
-    return strip_identifiers(text)
+    return redact(text)
 
 
 def public_request(case: Case, spec: DepartmentSpec | None, lang: str) -> dict[str, Any] | None:
-    """A case as anyone may read it over Open311; None for an anonymous tip."""
-    if case.kind == "tip" and case.anonymous:
+    """A case as anyone may read it over Open311; None for a tip, named or anonymous:
+    whether a tip exists is itself confidential."""
+    if case.kind == "tip":
         return None
     shows_content = case.kind != "tip" and case.channel == "open311"
     if case.status == "rejected":

@@ -62,13 +62,13 @@ async def test_open311_descriptions_are_redacted_once_not_per_get(
     import open311.formats as fmt311
 
     calls: list[str] = []
-    real = fmt311.strip_identifiers
+    real = fmt311.redact
 
     def counting(text: str) -> str:
         calls.append(text)
         return real(text)
 
-    monkeypatch.setattr(fmt311, "strip_identifiers", counting)
+    monkeypatch.setattr(fmt311, "redact", counting)
     fmt311.public_description.cache_clear()
     async with services.sessions() as session:
         _row, key = await add_api_key(session, "city app")
