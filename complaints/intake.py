@@ -5,8 +5,12 @@ handled as two cases. The router reads the message sentence by sentence; if at l
 one sentence reads as a complaint and at least one as a tip, and the submitter left a
 contact and did not ask for anonymity (a complaint cannot be anonymous), two cases are
 filed: first the kind the submitter chose (the complaint when they left it to the
-router), then the other one with ``split_from_id`` pointing at the first. Both carry
-the whole text (each department needs the context) and open with the same access code.
+router), then the other one with ``split_from_id`` pointing at the first. Each case
+stores only its own sentences (``split_text``): a complaint may be published, and no
+sentence of a tip may ever be. Both open with the same access code.
+
+Anonymity is never dropped: asking for it on anything but a tip is refused, since a
+complaint needs a way to reach the person filing it.
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ from complaints.models import CHANNELS, KINDS, Case
 from complaints.workflow import overdue_deadline
 from infra.characters import has_surrogate
 from infra.db import utcnow
-from infra.security import READABLE, keyed_hash, readable_code
+from infra.security import READABLE, bound_key, keyed_hash, readable_code
 from nlp.router import Router, RoutingResult
 
 CHINA = ZoneInfo("Asia/Shanghai")
@@ -117,6 +121,13 @@ def code_for_key(secret_key: str, idempotency_key: str) -> str:
     return "".join(chars)
 
 
+def client_key(secret_key: str, channel: str, client: str, key: str) -> str:
+    """The stored idempotency key of ``key`` sent by ``client`` (an address): a keyed
+    digest of both, so a replay answers only the client that filed the case and the
+    stored key names no address."""
+    return f"{channel}:{bound_key(secret_key, 'idempotency', client, key)[:40]}"
+
+
 def _clean_text(text: str) -> str:
     # control characters other than newlines and tabs carry no meaning in a complaint
     return "".join(ch for ch in text if ch in "\n\t" or (ch >= " " and ch != "\x7f")).strip()
@@ -204,15 +215,39 @@ def is_mixed(router: Router, text: str) -> bool:
     return {"complaint", "tip"} <= kinds
 
 
+def split_text(router: Router, text: str) -> dict[str, str]:
+    """The text of each case of a split message: {"complaint": ..., "tip": ...}.
+
+    A sentence goes to the tip unless the router reads it as a complaint (or a
+    question); a fragment too short to read stays with the sentence before it.
+    Sentences beyond what is worth routing go to the tip, which is never published."""
+    pieces = _SENTENCE.findall(text)
+    out: dict[str, list[str]] = {"complaint": [], "tip": []}
+    current = None
+    for n, piece in enumerate(pieces):
+        if len(piece.strip()) >= 4 or current is None:
+            if n >= MAX_SPLIT_SENTENCES * 4 or len(piece.strip()) < 4:
+                current = "tip"
+            else:
+                current = "tip" if router.route(piece).kind == "tip" else "complaint"
+        out[current].append(piece)
+    return {kind: "".join(parts).strip() for kind, parts in out.items()}
+
+
 async def _replay(session: AsyncSession, sub: Submission, text: str, secret_key: str) -> Filed:
     existing = await session.scalar(select(Case).where(Case.idempotency_key == sub.idempotency_key))
     if existing is None:
         raise LookupError
-    if existing.text != text or existing.channel != sub.channel:
+    related = tuple(await session.scalars(select(Case).where(Case.split_from_id == existing.id)))
+    # a split message's cases each hold their own sentences of the text
+    own = [existing.text, *(c.text for c in related)]
+    same = existing.text == text or (
+        bool(related) and all(part in text for part in own) and sum(map(len, own)) <= len(text)
+    )
+    if not same or existing.channel != sub.channel:
         raise IdempotencyConflict(
             "idempotency_key", "this idempotency key was already used for another submission"
         )
-    related = tuple(await session.scalars(select(Case).where(Case.split_from_id == existing.id)))
     code = code_for_key(secret_key, sub.idempotency_key or "")
     return Filed(existing, code, None, replayed=True, related=related)
 
@@ -228,6 +263,11 @@ class Draft:
     anonymous: bool
     now: datetime
     rules: Rules
+    # each part's own text when the message was split; empty: every part has ``text``
+    texts: tuple[str, ...] = ()
+
+    def text_of(self, n: int) -> str:
+        return self.texts[n] if self.texts else self.text
 
 
 async def replay(session: AsyncSession, sub: Submission, secret_key: str) -> Filed | None:
@@ -253,7 +293,11 @@ def prepare(
     kind = sub.kind or routing.kind
     if kind not in KINDS:
         raise IntakeError("kind", "kind must be complaint or tip")
-    anonymous = sub.anonymous and kind == "tip"
+    if sub.anonymous and kind != "tip":
+        raise IntakeError(
+            "anonymous", "a complaint needs a way to reach you; choose tip to stay anonymous"
+        )
+    anonymous = sub.anonymous
     has_contact = bool(sub.contact and sub.contact.strip())
     if kind != "tip" and not has_contact:
         raise IntakeError("contact", "a complaint needs a way to reach you (phone or e-mail)")
@@ -261,13 +305,16 @@ def prepare(
     code = code_for_key(secret_key, sub.idempotency_key) if sub.idempotency_key else None
     code = code or readable_code(8)
     parts: tuple[tuple[str, RoutingResult], ...] = ((kind, routing),)
+    texts: tuple[str, ...] = ()
     if kind != "inquiry" and has_contact and not sub.anonymous and is_mixed(router, text):
         first = sub.kind or "complaint"
+        own = split_text(router, text)
+        kinds = (first, "tip" if first == "complaint" else "complaint")
+        texts = tuple(own[k] for k in kinds)
         parts = tuple(
-            (k, router.route(text, kind_hint=k, company_hint=sub.company))
-            for k in (first, "tip" if first == "complaint" else "complaint")
+            (k, router.route(own[k], kind_hint=k, company_hint=sub.company)) for k in kinds
         )
-    return Draft(sub, text, code, parts, anonymous, now, rules)
+    return Draft(sub, text, code, parts, anonymous, now, rules, texts)
 
 
 def missed_deadline(case: Case, today: date) -> str | None:

@@ -78,10 +78,10 @@ async def store_many(
             raise IntakeError("department", "unknown department {code}", code=code)
     flat: list[tuple[int, Draft, Case]] = []  # (draft number, draft, case) in filing order
     for n, draft in enumerate(drafts):
-        for kind, routing in draft.parts:
+        for i, (kind, routing) in enumerate(draft.parts):
             case = _new_case(
                 draft.sub,
-                draft.text,
+                draft.text_of(i),
                 kind,
                 routing,
                 draft.anonymous,
@@ -92,7 +92,7 @@ async def store_many(
                 draft.rules,
             )
             flat.append((n, draft, case))
-    probes = [Probe(d.text, c.enterprise_uscc, c.company, d.now) for _, d, c in flat]
+    probes = [Probe(c.text, c.enterprise_uscc, c.company, d.now) for _, d, c in flat]
     originals = _repeats(flat, await recent_candidates(session, probes))
     for (_, _, case), original in zip(flat, originals, strict=True):
         if isinstance(original, int):
@@ -137,14 +137,14 @@ def _repeats(
     earlier case of the group (of another submission), or None. A chain of repeats
     points at its first case."""
     originals: list[int | tuple[int] | None] = []
-    for k, ((n, draft, case), candidates) in enumerate(zip(flat, stored, strict=True)):
+    for k, ((n, _draft, case), candidates) in enumerate(zip(flat, stored, strict=True)):
         # earlier cases of the group are newer than any stored one: they come first
         in_group = [
             Candidate(-j - 1, flat[j][2].text, None)
             for j in range(k - 1, -1, -1)
             if flat[j][0] != n and _about_the_same(case, flat[j][2])
         ]
-        match = best_match(draft.text, in_group + candidates)
+        match = best_match(case.text, in_group + candidates)
         if match is None:
             originals.append(None)
         elif match.id < 0:

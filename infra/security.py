@@ -42,6 +42,14 @@ def keyed_hash(secret_key: str, value: str) -> str:
     return hmac.new(key, value.strip().upper().encode(), hashlib.sha256).hexdigest()
 
 
+def bound_key(secret_key: str, purpose: str, *parts: str) -> str:
+    """HMAC-SHA256 (hex) of ``parts`` under a key derived for ``purpose``: joins values
+    (a client and its idempotency key) into one that reveals neither."""
+    key = _derive(secret_key, f"bound:{purpose}".encode())
+    message = "\x1f".join(parts).encode("utf-8", "surrogatepass")
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
+
+
 class Cipher:
     """Fernet (AES-128-CBC + HMAC) with a key derived from ``ZHIXIN_SECRET_KEY``."""
 

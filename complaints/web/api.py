@@ -7,7 +7,7 @@ from typing import Any
 from aiohttp import web
 
 from complaints import service
-from complaints.intake import Filed, IntakeError, Submission
+from complaints.intake import Filed, IntakeError, Submission, client_key
 from complaints.labels import routing_reasons
 from complaints.web.common import services
 from complaints.workflow import WorkflowError
@@ -76,7 +76,9 @@ def idempotency_key(request: web.Request, channel: str) -> str | None:
                 limit=MAX_KEY
             ),
         )
-    return f"{channel}:{key}"
+    # tied to the client: a replay from elsewhere files anew and learns no access code
+    secret = services(request).settings.require_secret()
+    return client_key(secret, channel, client_address(request), key)
 
 
 def filed_body(filed: Filed, request: web.Request) -> dict[str, Any]:
@@ -96,10 +98,9 @@ def filed_body(filed: Filed, request: web.Request) -> dict[str, Any]:
 
     body = one(filed.case)
     body["access_code"] = filed.access_code
-    body["routing"] = {
-        "confidence": filed.case.routing_confidence,
-        "reasons": routing_reasons(filed.case.routing_reasons, lang(request)),
-    }
+    # no confidence: it moves when staff lessons steer a text, which would tell the
+    # citizen that a similar text was filed and corrected before
+    body["routing"] = {"reasons": routing_reasons(filed.case.routing_reasons, lang(request))}
     body["related"] = [one(c) for c in filed.related]
     return body
 

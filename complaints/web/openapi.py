@@ -91,10 +91,7 @@ OPENAPI_SCHEMAS: dict[str, Any] = {
             "access_code": _TEXT,
             "routing": {
                 "type": "object",
-                "properties": {
-                    "confidence": {"type": "number"},
-                    "reasons": {"type": "array", "items": _TEXT},
-                },
+                "properties": {"reasons": {"type": "array", "items": _TEXT}},
             },
             "related": {"type": "array", "items": _FILED_ONE},
         },

@@ -12,7 +12,7 @@ from typing import Any
 from aiohttp import web
 
 from complaints import service
-from complaints.intake import IntakeError, Submission
+from complaints.intake import IntakeError, Submission, client_key
 from complaints.labels import routing_reasons
 from complaints.web.api import asker
 from complaints.web.common import services
@@ -79,7 +79,13 @@ async def complain_submit(request: web.Request) -> web.Response:
         reporter_name=form.get("name", "").strip() or None,
         anonymous=form.get("anonymous") == "1",
         lang=lang(request),
-        idempotency_key=f"web:{sub_id}" if 16 <= len(sub_id) <= 64 else None,
+        idempotency_key=(
+            client_key(
+                services(request).settings.require_secret(), "web", client_address(request), sub_id
+            )
+            if 16 <= len(sub_id) <= 64
+            else None
+        ),
     )
     try:
         filed = await service.submit(services(request), sub, client=client_address(request))
