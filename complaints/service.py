@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
 
 from complaints import intake, workflow
 from complaints.duplicates import comparable
@@ -130,7 +129,7 @@ async def submit(services: Services, sub: Submission, *, client: str | None = No
                 continue
         if not filed.replayed:
             for case in (filed.case, *filed.related):
-                services.metrics.cases_filed.labels(case.channel, case.kind, case.department).inc()
+                services.metrics.cases_filed.labels(case.channel, case.kind).inc()
         return filed
     raise AssertionError("unreachable")
 
@@ -174,21 +173,25 @@ async def _find(
 ) -> Case:
     if not isinstance(tracking_no, str) or not isinstance(access_code, str):
         raise CaseUnavailable(tracking_no)
+    attempt = None
     if asker is not None:
-        await limits.code_attempt(asker.limiter, asker.client, tracking_no)
+        attempt = await limits.code_attempt(asker.limiter, asker.client, tracking_no)
     number = tracking_no.strip().upper()
     case = None
+    # the same work whether the number exists or not: one query, one keyed hash, one
+    # comparison (against a dummy hash when there is no case); the log is read only
+    # once the code is right
     if 0 < len(number) <= 32 and 0 < len(access_code) <= 64:
-        case = await session.scalar(
-            select(Case).where(Case.tracking_no == number).options(selectinload(Case.events))
-        )
+        case = await session.scalar(select(Case).where(Case.tracking_no == number))
     given = keyed_hash(secret_key, access_code[:64])
-    # compare even when there is no case, so timing does not tell the two apart
     stored = case.access_code_hash if case is not None else _DUMMY_HASH
     if not hmac.compare_digest(given, stored) or case is None:
+        if attempt is not None:
+            await limits.code_refused(attempt)
         raise CaseUnavailable(tracking_no)
-    if asker is not None:
-        await limits.code_accepted(asker.limiter, asker.client, tracking_no)
+    if attempt is not None:
+        await limits.code_accepted(attempt)
+    await session.refresh(case, ["events"])
     return case
 
 

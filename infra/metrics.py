@@ -1,7 +1,16 @@
-"""Prometheus metrics: request counts and latencies by route, plus domain gauges."""
+"""Prometheus metrics: request counts and latencies by route, plus domain gauges.
+
+Nothing here counts tips by department (a target would learn of a tip as it is
+filed), and ``/metrics`` answers only a scraper: with ``ZHIXIN_METRICS_TOKEN`` set,
+the one that sends it as a bearer token; unset, a client on this host (a request
+relayed by the reverse proxy for someone outside is not one). Everyone else gets the
+404 of a path that does not exist.
+"""
 
 from __future__ import annotations
 
+import hmac
+import ipaddress
 import time
 
 from aiohttp import web
@@ -14,7 +23,8 @@ from prometheus_client import (
     generate_latest,
 )
 
-from infra.web import Handler
+from infra.clients import resolve_client
+from infra.web import SETTINGS, Handler
 
 
 class Metrics:
@@ -37,8 +47,8 @@ class Metrics:
         )
         self.cases_filed = Counter(
             "zhixin_cases_filed_total",
-            "Cases filed by channel, kind and department",
-            ["channel", "kind", "department"],
+            "Cases filed by channel and kind (never by department: that would count tips)",
+            ["channel", "kind"],
             registry=self.registry,
         )
         self.cases_overdue = Gauge(
@@ -70,6 +80,24 @@ class Metrics:
             self.requests.labels(name, request.method, str(status)).inc()
             self.latency.labels(name, request.method).observe(time.perf_counter() - start)
 
-    async def handler(self, _request: web.Request) -> web.Response:
+    async def handler(self, request: web.Request) -> web.Response:
+        if not scraper(request):
+            raise web.HTTPNotFound()
         body = generate_latest(self.registry)
         return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})
+
+
+def scraper(request: web.Request) -> bool:
+    """True when the request may read the metrics (see the module's docstring)."""
+    settings = request.app[SETTINGS]
+    token = settings.metrics_token
+    if token:
+        sent = request.headers.get("Authorization", "")
+        return hmac.compare_digest(sent.encode(), f"Bearer {token}".encode())
+    client = resolve_client(
+        request.remote, request.headers.get("X-Forwarded-For"), settings.trusted_proxies
+    )
+    try:
+        return ipaddress.ip_address(client).is_loopback
+    except ValueError:
+        return False

@@ -101,6 +101,10 @@ class Settings:
     )
     # off only for load benchmarks: filing and access-code checks are then unlimited
     rate_limits: bool = True
+    # /metrics: a bearer token for the scraper; unset, clients on this host only
+    metrics_token: str | None = None
+    # staff tokens and API keys stop working this many days after they are issued
+    token_days: int = 90
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -153,7 +157,18 @@ def load_settings(env: Mapping[str, str] | None = None, workdir: Path | None = N
         log_level=level,
         trusted_proxies=_networks(env, "ZHIXIN_TRUSTED_PROXIES", LOOPBACK_PROXIES),
         rate_limits=_switch(env, "ZHIXIN_RATE_LIMITS", True),
+        metrics_token=_metrics_token(env),
+        token_days=_int(env, "ZHIXIN_TOKEN_DAYS", 90, 1, 3650),
     )
+
+
+def _metrics_token(env: Mapping[str, str]) -> str | None:
+    token = env.get("ZHIXIN_METRICS_TOKEN", "").strip() or None
+    if token is not None and (len(token) < 16 or not token.isascii() or not token.isprintable()):
+        raise SettingsError(
+            "ZHIXIN_METRICS_TOKEN", "must be at least 16 printable ASCII characters"
+        )
+    return token
 
 
 def ensure_demo_secret(workdir: Path | None = None) -> str:

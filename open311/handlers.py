@@ -17,9 +17,10 @@ from aiohttp import web
 from sqlalchemy import select
 
 from complaints import service
-from complaints.intake import IntakeError, Submission
+from complaints.intake import IntakeError, Submission, client_key
 from complaints.models import Case
 from complaints.runtime import Services
+from infra import limits
 from infra.accounts import api_key_valid
 from infra.clients import client_address
 from infra.db import utcnow
@@ -138,7 +139,13 @@ def _submission(form: dict[str, str], request: web.Request) -> Submission:
         reporter_name=" ".join(n for n in names if n) or None,
         anonymous=anonymous_raw == "true",
         lang=lang(request),
-        idempotency_key=f"open311:{key}" if key else None,
+        idempotency_key=(
+            client_key(
+                services(request).settings.require_secret(), "open311", client_address(request), key
+            )
+            if key
+            else None
+        ),
         department=None if code == fmt311.AUTO else code,
         address=form.get("address_string", "").strip() or None,
         lat=_float(form, "lat"),
@@ -237,6 +244,10 @@ async def get_requests(request: web.Request, fmt: str) -> web.Response:
     statuses = {s.lower() for s in _list(request, "status")}
     if statuses - {"open", "closed"}:
         raise Open311Error(400, "status must be open or closed")
+    if ids:
+        refused = await _lookup_allowed(request, fmt)
+        if refused is not None:
+            return refused
     stmt = select(Case)
     if ids:
         # the ids override every other filter (GeoReport v2)
@@ -256,14 +267,31 @@ async def get_requests(request: web.Request, fmt: str) -> web.Response:
     return await _render_cases(request, fmt, cases)
 
 
+async def _lookup_allowed(request: web.Request, fmt: str) -> web.Response | None:
+    """None when the client may read requests by id now, else the 429 to send."""
+    try:
+        await limits.lookup(services(request).limiter, client_address(request))
+    except RateLimited as exc:
+        response = fmt311.error(fmt, 429, f"too many requests; try again in {exc.minutes} minutes")
+        response.headers["Retry-After"] = exc.header
+        return response
+    return None
+
+
 @open311
 async def get_request(request: web.Request, fmt: str) -> web.Response:
-    number = request.match_info["id"].strip().upper()
+    """One request; a tip (named or anonymous) answers exactly as a number never issued."""
+    refused = await _lookup_allowed(request, fmt)
+    if refused is not None:
+        return refused
+    number = request.match_info["id"].strip().upper()[:32]
     async with services(request).sessions() as session:
         case = await session.scalar(select(Case).where(Case.tracking_no == number))
-    if case is None or (case.kind == "tip" and case.anonymous):
+    spec = services(request).departments.get(case.department) if case is not None else None
+    item = fmt311.public_request(case, spec, lang(request)) if case is not None else None
+    if item is None:
         raise Open311Error(404, f"no service request {number}")
-    return await _render_cases(request, fmt, [case])
+    return fmt311.respond([item], fmt, "requests")
 
 
 @open311
