@@ -7,7 +7,7 @@ from typing import Any
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.cards import grade_line, kind_name, recall_card, shorten
@@ -21,6 +21,7 @@ from complaints.service import CaseUnavailable, track
 from disclosure.grades import GradeRecord
 from disclosure.models import CreditGrade, RecallNotice
 from disclosure.service import grade_dict
+from infra.accounts import Staff
 from infra.formatting import format_date
 
 Rendered = tuple[str, InlineKeyboardMarkup | None]
@@ -32,13 +33,20 @@ async def recipients(session: AsyncSession, topic: str, payload: dict[str, Any])
     chats: list[int] = []
     if topic in DEPARTMENT_TOPICS:
         department = payload.get("department")
-        chats = list(
-            await session.scalars(
-                select(DepartmentChat.chat_id)
+        rows = (
+            await session.execute(
+                select(DepartmentChat.chat_id, Staff)
+                .outerjoin(Staff, Staff.id == DepartmentChat.bound_by)
                 .where(DepartmentChat.department == department)
                 .order_by(DepartmentChat.chat_id)
             )
-        )
+        ).all()
+        # a chat bound with a token since revoked or expired hears nothing more
+        stale = [chat for chat, staff in rows if staff is not None and not staff.active()]
+        if stale:
+            await session.execute(delete(DepartmentChat).where(DepartmentChat.chat_id.in_(stale)))
+            await session.commit()
+        chats = [chat for chat, _staff in rows if chat not in stale]
     elif topic == "case.status":
         if payload.get("public", True):
             chat = await session.scalar(
@@ -191,3 +199,11 @@ async def _grade_news(
         ]
     )
     return text, builder.as_markup()
+
+
+async def unbind_staff(session: AsyncSession, staff_id: int) -> int:
+    """Unbind every chat bound with this staff member's token (caller commits)."""
+    result = await session.execute(
+        delete(DepartmentChat).where(DepartmentChat.bound_by == staff_id)
+    )
+    return int(result.rowcount or 0)

@@ -84,6 +84,9 @@ def _parser() -> argparse.ArgumentParser:
     aa = aksub.add_parser("add", help="create an API key and print it once")
     aa.add_argument("--name", required=True)
     aa.set_defaults(func=cmd_apikey_add)
+    from zhixin.cli_accounts import register
+
+    register(stsub, aksub)
 
     rep = sub.add_parser("report", help="reports")
     repsub = rep.add_subparsers(dest="report_command", required=True, metavar="REPORT")
@@ -254,11 +257,16 @@ def cmd_staff_add(args: argparse.Namespace, settings: Settings) -> int:
     async def action(services: Any) -> int:
         async with services.sessions() as session:
             try:
-                staff, token = await add_staff(session, args.department, args.name)
+                staff, token = await add_staff(
+                    session, args.department, args.name, settings.token_days
+                )
             except UnknownDepartment as exc:
                 raise CommandError(str(exc)) from None
             await session.commit()
-        print(f"staff #{staff.id} {staff.name} ({staff.department}); token, shown once:")
+        print(
+            f"staff #{staff.id} {staff.name} ({staff.department}); valid until "
+            f"{staff.expires_at:%Y-%m-%d}; token, shown once:"
+        )
         print(token)
         return 0
 
@@ -273,9 +281,11 @@ def cmd_apikey_add(args: argparse.Namespace, settings: Settings) -> int:
 
     async def action(services: Any) -> int:
         async with services.sessions() as session:
-            row, key = await add_api_key(session, args.name)
+            row, key = await add_api_key(session, args.name, settings.token_days)
             await session.commit()
-        print(f"API key #{row.id} for {row.name}; shown once:")
+        print(
+            f"API key #{row.id} for {row.name}; valid until {row.expires_at:%Y-%m-%d}; shown once:"
+        )
         print(key)
         return 0
 

@@ -2,8 +2,9 @@
 department's cases with overdue flags, read a case and act on it through forms.
 
 The login sets a signed session cookie (HttpOnly, SameSite=Strict, path /desk). The
-signature covers the staff id, the time of login and the token's hash, so revoking the
-token (or issuing a new one) ends every session made with it.
+signature covers the staff id, the time of login, the token's hash and the account's
+session epoch: revoking the token, its expiry, or a logout (which moves the epoch on,
+on the server) ends every session made before.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import time
 from typing import Any
 
 from aiohttp import web
+from sqlalchemy import update
 
 from complaints import casework, workflow
 from complaints.casework import CaseNotFound
@@ -34,14 +36,15 @@ MAX_AGE = 12 * 3600
 NO_STORE = {"Cache-Control": "no-store"}
 
 
-def _sign(secret: str, staff_id: int, issued: int, token_hash: str) -> str:
-    message = f"desk-session:{staff_id}:{issued}:{token_hash}".encode()
+def _sign(secret: str, staff: Staff, issued: int) -> str:
+    epoch = staff.session_epoch or 0
+    message = f"desk-session:{staff.id}:{issued}:{staff.token_hash}:{epoch}".encode()
     return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
 
 
 def session_cookie(secret: str, staff: Staff, now: float | None = None) -> str:
     issued = int(now if now is not None else time.time())
-    return f"{staff.id}.{issued}.{_sign(secret, staff.id, issued, staff.token_hash)}"
+    return f"{staff.id}.{issued}.{_sign(secret, staff, issued)}"
 
 
 async def session_staff(request: web.Request) -> Staff | None:
@@ -55,10 +58,10 @@ async def session_staff(request: web.Request) -> Staff | None:
         return None
     async with services(request).sessions() as session:
         staff = await session.get(Staff, staff_id)
-    if staff is None or staff.revoked_at is not None:
+    if staff is None or not staff.active():
         return None
     secret = services(request).settings.require_secret()
-    expected = _sign(secret, staff.id, issued, staff.token_hash)
+    expected = _sign(secret, staff, issued)
     return staff if hmac.compare_digest(expected, signature) else None
 
 
@@ -135,6 +138,16 @@ async def login(request: web.Request) -> web.StreamResponse:
 async def logout(request: web.Request) -> web.StreamResponse:
     form = await request.post()
     csrf.check(request, form.get("csrf_token") if isinstance(form.get("csrf_token"), str) else None)
+    staff = await session_staff(request)
+    if staff is not None:
+        # every cookie signed with the old epoch stops working, wherever it was copied
+        async with services(request).sessions() as session:
+            await session.execute(
+                update(Staff)
+                .where(Staff.id == staff.id)
+                .values(session_epoch=Staff.session_epoch + 1)
+            )
+            await session.commit()
     response = _redirect(request, "/desk")
     response.del_cookie(COOKIE, path="/desk")
     raise response
