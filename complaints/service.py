@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
 
 from complaints import intake, workflow
 from complaints.duplicates import comparable
@@ -177,21 +178,30 @@ async def _find(
     if asker is not None:
         attempt = await limits.code_attempt(asker.limiter, asker.client, tracking_no)
     number = tracking_no.strip().upper()
-    case = None
     # the same work whether the number exists or not: one query, one keyed hash, one
     # comparison (against a dummy hash when there is no case); the log is read only
     # once the code is right
+    row = None
     if 0 < len(number) <= 32 and 0 < len(access_code) <= 64:
-        case = await session.scalar(select(Case).where(Case.tracking_no == number))
+        # two small columns, not the whole row: building a case object would take time
+        # only when the number exists
+        row = (
+            await session.execute(
+                select(Case.id, Case.access_code_hash).where(Case.tracking_no == number)
+            )
+        ).first()
     given = keyed_hash(secret_key, access_code[:64])
-    stored = case.access_code_hash if case is not None else _DUMMY_HASH
-    if not hmac.compare_digest(given, stored) or case is None:
+    stored = row[1] if row is not None else _DUMMY_HASH
+    if not hmac.compare_digest(given, stored) or row is None:
         if attempt is not None:
             await limits.code_refused(attempt)
         raise CaseUnavailable(tracking_no)
     if attempt is not None:
         await limits.code_accepted(attempt)
-    await session.refresh(case, ["events"])
+    case = await session.scalar(
+        select(Case).where(Case.id == row[0]).options(selectinload(Case.events))
+    )
+    assert case is not None
     return case
 
 
