@@ -18,7 +18,7 @@ from aiohttp import web
 
 from complaints.labels import label
 from complaints.overdue import overdue_watch
-from complaints.web import api, desk, desk_pages, pages
+from complaints.web import api, desk, desk_pages, evidence, pages
 from complaints.web.common import services_of
 from complaints.web.openapi import OPENAPI_PATHS, OPENAPI_SCHEMAS
 
@@ -39,6 +39,7 @@ def setup_routes(app: web.Application) -> None:
     pages.setup(app)
     desk.setup(app)
     desk_pages.setup(app)
+    evidence.setup(app)
     # keeps the overdue gauge and the case.overdue notices current (see overdue.py)
     app.cleanup_ctx.append(_overdue_watch)
 

@@ -12,8 +12,10 @@ from typing import Any
 from aiohttp import web
 
 from complaints import service
+from complaints.evidence import MAX_FILE_BYTES, MAX_FILES_PER_CASE
 from complaints.intake import IntakeError, Submission
 from complaints.labels import routing_reasons
+from complaints.web import evidence
 from complaints.web.api import asker
 from complaints.web.common import services
 from complaints.workflow import WorkflowError
@@ -21,7 +23,7 @@ from infra import csrf
 from infra.clients import client_address
 from infra.i18n import gettext
 from infra.limits import RateLimited
-from infra.web import lang, render
+from infra.web import ApiError, lang, render
 
 NO_STORE = {"Cache-Control": "no-store"}
 
@@ -54,6 +56,7 @@ def _complain_page(
         "error": error,
         # one key per rendered form: a double click or a reload files the case once
         "submission_id": form.get("submission_id") or secrets.token_urlsafe(18),
+        "evidence_limits": {"count": MAX_FILES_PER_CASE, "size_mb": MAX_FILE_BYTES // 2**20},
     }
     return _page("cases/complain.html", request, ctx, status)
 
@@ -64,8 +67,14 @@ async def complain_form(request: web.Request) -> web.Response:
 
 
 async def complain_submit(request: web.Request) -> web.Response:
-    form = await _form(request)
+    form, uploads = await evidence.read_uploads(request, MAX_FILES_PER_CASE)
     csrf.check(request, form.get("csrf_token"))
+    try:
+        prepared = await evidence.check_files(
+            services(request), [u for u in uploads if u.field == "evidence"]
+        )
+    except ApiError as exc:
+        return _complain_page(request, form, exc.message, exc.status)
     kind = form.get("kind") or None
     if kind not in (None, "complaint", "tip"):
         return _complain_page(request, form, gettext("kind must be complaint or tip"), 400)
@@ -87,6 +96,10 @@ async def complain_submit(request: web.Request) -> web.Response:
         return _complain_page(request, form, exc.localized(), exc.status)
     except RateLimited as exc:
         return _slow_down(_complain_page(request, form, _too_many_message(exc), 429), exc)
+    if prepared and not filed.replayed:
+        await evidence.attach_files(
+            services(request), filed.case.id, prepared, "citizen", "web", announce_it=False
+        )
     departments = services(request).departments
     cases = []
     for case in (filed.case, *filed.related):
@@ -100,7 +113,7 @@ async def complain_submit(request: web.Request) -> web.Response:
                 "reasons": routing_reasons(case.routing_reasons, lang(request)),
             }
         )
-    ctx = {"cases": cases, "access_code": filed.access_code}
+    ctx = {"cases": cases, "access_code": filed.access_code, "evidence_count": len(prepared)}
     return _page("cases/filed.html", request, ctx, status=201 if not filed.replayed else 200)
 
 
