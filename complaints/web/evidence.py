@@ -32,7 +32,7 @@ from complaints.web.desk_pages import session_staff
 from infra.i18n import gettext
 from infra.limits import RateLimited
 from infra.uploads import NotMultipart, Upload, UploadTooLarge, read_parts
-from infra.web import ApiError, json_response, too_many
+from infra.web import ApiError, json_response, lang, too_many
 
 if TYPE_CHECKING:
     from complaints.runtime import Services
@@ -256,7 +256,7 @@ def page_file(thumbnail: bool):
     async def handler(request: web.Request) -> web.Response:
         staff = await session_staff(request)
         if staff is None:
-            raise web.HTTPNotFound()
+            raise web.HTTPSeeOther(f"/desk?lang={lang(request)}")
         async with services(request).sessions() as session:
             try:
                 case = await casework.case_for_staff(

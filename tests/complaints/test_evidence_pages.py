@@ -94,8 +94,9 @@ async def test_the_desk_page_shows_thumbnails_to_its_department_only(client, ser
         case = await s.scalar(select(Case))
         photo, document = list(await s.scalars(select(Evidence).order_by(Evidence.id)))
     base = f"/desk/cases/{case.tracking_no}/evidence"
-    # logged out: nothing
-    assert (await client.get(f"{base}/{photo.id}/thumbnail")).status == 404
+    # logged out: to the login page, nothing of the file
+    out = await client.get(f"{base}/{photo.id}/thumbnail", allow_redirects=False)
+    assert out.status == 303 and out.headers["Location"].startswith("/desk?")
     other = await staff_token(services, "jiaotong" if case.department != "jiaotong" else "zhujian")
     await login(client, other)
     assert (await client.get(f"{base}/{photo.id}/thumbnail")).status == 404

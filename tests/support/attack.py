@@ -45,6 +45,7 @@ class World:
             "slug": "315",
             "year": "2026",
             "name": "2026",
+            "evidence_id": "1",
         }[name]
 
     def headers(self) -> dict[str, str]:
