@@ -53,6 +53,28 @@ class EvidenceRefused(ValueError):
 
 
 @dataclass(frozen=True, slots=True)
+class Stored:
+    """A checked file already in the evidence store, named by its hashes: what a
+    conversation keeps until its case is filed."""
+
+    sha256: str
+    kind: str
+    content_type: str
+    bytes: int
+    width: int | None = None
+    height: int | None = None
+    thumb_sha256: str | None = None
+    note: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in self.__slots__}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Stored:
+        return cls(**{name: data.get(name) for name in cls.__slots__})
+
+
+@dataclass(frozen=True, slots=True)
 class Prepared:
     """A checked file as it will be stored, with its thumbnail for images."""
 
@@ -68,10 +90,17 @@ class Prepared:
     def sha256(self) -> str:
         return blob_name(self.data)
 
-    @property
-    def extension(self) -> str:
-        return {"image/jpeg": "jpg", "image/png": "png", "application/pdf": "pdf"}.get(
-            self.content_type, "bin"
+    def stored(self) -> Stored:
+        """What is recorded once the file and its thumbnail are in the store."""
+        return Stored(
+            self.sha256,
+            self.kind,
+            self.content_type,
+            len(self.data),
+            self.width,
+            self.height,
+            None if self.thumbnail is None else blob_name(self.thumbnail),
+            self.note,
         )
 
 

@@ -14,6 +14,7 @@ import asyncio
 import hashlib
 import json
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -30,10 +31,11 @@ from complaints.evidence import (
     RETENTION_DAYS,
     EvidenceRefused,
     Prepared,
+    Stored,
 )
 from complaints.models import Case, CaseEvent, Evidence
 from complaints.outbox import announce
-from infra.blobstore import BlobMissing, BlobStore, blob_name
+from infra.blobstore import BlobMissing, BlobStore
 from infra.db import utcnow
 
 log = logging.getLogger(__name__)
@@ -73,7 +75,7 @@ async def usage(session: AsyncSession, case_id: int) -> tuple[int, int]:
     return int(count), int(total)
 
 
-def check_room(count: int, total: int, adding: list[Prepared]) -> None:
+def check_room(count: int, total: int, adding: Sequence[Prepared | Stored]) -> None:
     """``EvidenceRefused`` when the files would take the case over its limits."""
     if count + len(adding) > MAX_FILES_PER_CASE:
         raise EvidenceRefused(
@@ -83,7 +85,7 @@ def check_room(count: int, total: int, adding: list[Prepared]) -> None:
             limit=MAX_FILES_PER_CASE,
             count=count,
         )
-    if total + sum(len(p.data) for p in adding) > MAX_CASE_BYTES:
+    if total + sum(_size(p) for p in adding) > MAX_CASE_BYTES:
         raise EvidenceRefused(
             "case_too_large",
             N_("The files of a case may add up to at most {limit} MB."),
@@ -92,18 +94,23 @@ def check_room(count: int, total: int, adding: list[Prepared]) -> None:
         )
 
 
-async def store_blobs(store: BlobStore, prepared: Prepared) -> None:
+def _size(item: Prepared | Stored) -> int:
+    return len(item.data) if isinstance(item, Prepared) else item.bytes
+
+
+async def store_blobs(store: BlobStore, prepared: Prepared) -> Stored:
     """Put a file and its thumbnail in the store (idempotent: names are their hashes)."""
     await store.put(prepared.data)
     if prepared.thumbnail is not None:
         await store.put(prepared.thumbnail)
+    return prepared.stored()
 
 
 async def attach(
     session: AsyncSession,
     store: BlobStore,
     case: Case,
-    files: list[Prepared],
+    files: Sequence[Prepared | Stored],
     *,
     actor: str,
     channel: str,
@@ -120,20 +127,20 @@ async def attach(
     check_room(count, total, files)
     now = utcnow()
     rows = []
-    for prepared in files:
-        await store_blobs(store, prepared)
+    for item in files:
+        stored = await store_blobs(store, item) if isinstance(item, Prepared) else item
         row = Evidence(
             case_id=case.id,
-            sha256=prepared.sha256,
-            kind=prepared.kind,
-            content_type=prepared.content_type,
-            bytes=len(prepared.data),
-            width=prepared.width,
-            height=prepared.height,
-            thumb_sha256=(None if prepared.thumbnail is None else blob_name(prepared.thumbnail)),
+            sha256=stored.sha256,
+            kind=stored.kind,
+            content_type=stored.content_type,
+            bytes=stored.bytes,
+            width=stored.width,
+            height=stored.height,
+            thumb_sha256=stored.thumb_sha256,
             channel=channel,
             added_by=actor,
-            note=prepared.note,
+            note=stored.note,
             created_at=now,
         )
         session.add(row)

@@ -63,9 +63,13 @@ async def read_parts(
     if request.content_type == "application/x-www-form-urlencoded":
         form = await request.post()
         return Parts(fields={k: v for k, v in form.items() if isinstance(v, str)})
-    if request.content_type != "multipart/form-data":
-        raise NotMultipart(request.content_type)
     size = request.content_length
+    if request.content_type != "multipart/form-data":
+        # any other body is held to the application's limit, as on every other route
+        limit = request.app[SETTINGS].max_body_bytes
+        if size is not None and size > limit:
+            raise UploadTooLarge("body", limit)
+        raise NotMultipart(request.content_type)
     if size is not None and size > max_total:
         raise UploadTooLarge("body", max_total)
     if size is not None and size <= request.app[SETTINGS].max_body_bytes:

@@ -23,9 +23,11 @@ from infra import csrf
 from infra.clients import client_address
 from infra.i18n import gettext
 from infra.limits import RateLimited
+from infra.uploads import Upload
 from infra.web import ApiError, lang, render
 
 NO_STORE = {"Cache-Control": "no-store"}
+FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
 
 
 def _page(template: str, request: web.Request, ctx: dict[str, Any], status: int = 200):
@@ -67,7 +69,10 @@ async def complain_form(request: web.Request) -> web.Response:
 
 
 async def complain_submit(request: web.Request) -> web.Response:
-    form, uploads = await evidence.read_uploads(request, MAX_FILES_PER_CASE)
+    form: dict[str, str] = {}
+    uploads: list[Upload] = []
+    if request.content_type in FORM_TYPES:
+        form, uploads = await evidence.read_uploads(request, MAX_FILES_PER_CASE)
     csrf.check(request, form.get("csrf_token"))
     try:
         prepared = await evidence.check_files(

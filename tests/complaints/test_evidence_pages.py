@@ -49,7 +49,7 @@ async def test_the_form_files_a_case_with_several_files(client, services) -> Non
     )
     done = await client.post("/complain?lang=en", data=form)
     assert done.status == 201, await done.text()
-    assert "3 files attached as evidence." in await done.text()
+    assert "Files attached as evidence: 3." in await done.text()
     async with services.sessions() as s:
         case = await s.scalar(select(Case))
         items = list(await s.scalars(select(Evidence).order_by(Evidence.id)))

@@ -108,6 +108,10 @@ def fill(template: str, values: dict[str, str]) -> str:
     return _PARAM.sub(lambda m: values[m.group(1)], template)
 
 
+# routes that take files (multipart/form-data) and no JSON
+MULTIPART_ROUTES = {"/api/v1/cases/{tracking_no}/evidence"}
+
+
 def is_form_route(template: str) -> bool:
     """HTML form handlers (and Open311, which takes form fields) rather than JSON."""
     return not template.startswith("/api/")
