@@ -12,7 +12,6 @@ from __future__ import annotations
 import secrets
 
 import aiohttp
-
 from sqlalchemy import select
 
 from complaints.web.desk import PARAMS
