@@ -109,6 +109,9 @@ def _parser() -> argparse.ArgumentParser:
     cadd.set_defaults(func=cmd_campaign_add)
     clist = casub.add_parser("list", help="every campaign and its window")
     clist.set_defaults(func=cmd_campaign_list)
+    from zhixin import evidence_cli
+
+    evidence_cli.add_parsers(sub, CommandError)
     return p
 
 
