@@ -190,9 +190,42 @@ async def rating_submit(request: web.Request) -> web.Response:
     return _status_page(request, view, code, message=gettext("Thank you for your rating."))
 
 
+async def evidence_submit(request: web.Request) -> web.Response:
+    """The citizen adds files to a filed case from the status page."""
+    form, uploads = await evidence.read_uploads(request, MAX_FILES_PER_CASE)
+    csrf.check(request, form.get("csrf_token"))
+    number, code = form.get("tracking_no", "").strip(), form.get("access_code", "").strip()
+    svc = services(request)
+    secret = svc.settings.require_secret()
+    async with svc.sessions() as session:
+        try:
+            case = await service.find_case(session, number, code, secret, asker(request))
+        except service.CaseUnavailable:
+            return _not_found(request, number[:32])
+        except RateLimited as exc:
+            return _too_many(request, number[:32], exc)
+        case_id = case.id
+    files = [u for u in uploads if u.field == "evidence"]
+    error, status = None, 200
+    try:
+        if not files:
+            raise ApiError(400, "invalid_field", gettext("Choose one or more files."))
+        prepared = await evidence.check_files(svc, files)
+        await evidence.attach_files(svc, case_id, prepared, "citizen", "web")
+    except ApiError as exc:
+        error, status = exc.message, exc.status
+    async with svc.sessions() as session:
+        view = await service.track(session, number, code, secret, lang(request))
+    if error:
+        return _status_page(request, view, code, error=error, status=status)
+    message = gettext("Files added as evidence: {n}. The department will see them.")
+    return _status_page(request, view, code, message=message.format(n=len(files)))
+
+
 def setup(app: web.Application) -> None:
     app.router.add_get("/complain", complain_form, name="complain")
     app.router.add_post("/complain", complain_submit, name="complain_submit")
     app.router.add_get("/track", track_form, name="track")
     app.router.add_post("/track", track_submit, name="track_submit")
     app.router.add_post("/track/rating", rating_submit, name="track_rating")
+    app.router.add_post("/track/evidence", evidence_submit, name="track_evidence")

@@ -116,3 +116,45 @@ async def login(client, token: str) -> None:
         "/desk/login?lang=en", data={"csrf_token": csrf, "token": token}, allow_redirects=False
     )
     assert resp.status == 303
+
+
+async def test_the_status_page_takes_more_files_after_filing(client, services) -> None:
+    from sqlalchemy import func
+
+    from complaints.models import OutboxEvent
+    from tests.support.desk import file_case
+
+    filed = await file_case(client)
+    token = csrf_of(await (await client.get("/track?lang=en")).text())
+
+    async def send(data: bytes, name: str, code: str = filed["access_code"]):
+        form = aiohttp.FormData()
+        for key, value in (
+            ("csrf_token", token),
+            ("tracking_no", filed["tracking_no"]),
+            ("access_code", code),
+        ):
+            form.add_field(key, value)
+        form.add_field("evidence", data, filename=name, content_type="image/jpeg")
+        return await client.post("/track/evidence?lang=en", data=form)
+
+    page = await client.post(
+        "/track?lang=en",
+        data={
+            "csrf_token": token,
+            "tracking_no": filed["tracking_no"],
+            "access_code": filed["access_code"],
+        },
+    )
+    assert 'action="/track/evidence?lang=en"' in await page.text()
+    done = await send(jpeg_with_gps(), "later.jpg")
+    assert done.status == 200
+    html = await done.text()
+    assert "Files added as evidence: 1." in html and "Evidence added" in html
+    refused = await send(executable(), "later.jpg")
+    assert refused.status == 415 and "Only photos" in await refused.text()
+    assert (await send(png(), "x.png", code="WRONG-CODE")).status == 404
+    async with services.sessions() as s:
+        assert await s.scalar(select(func.count(Evidence.id))) == 1
+        topics = list(await s.scalars(select(OutboxEvent.topic)))
+    assert topics.count("case.evidence") == 1  # the department hears of it
