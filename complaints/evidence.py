@@ -183,7 +183,7 @@ def _image(data: bytes, note: str | None, lossless: bool) -> Prepared:
                 clean = img.convert("RGB")
                 fresh = Image.new("RGB", clean.size)
                 fresh.paste(clean)
-                fresh.save(out, "JPEG", quality=JPEG_QUALITY, optimize=True)
+                fresh.save(out, "JPEG", quality=JPEG_QUALITY)
                 content_type = "image/jpeg"
             thumb = fresh.convert("RGB")
             thumb.thumbnail((THUMB_SIZE, THUMB_SIZE))
