@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from aiohttp import BodyPartReader, web
+from aiohttp.http_exceptions import HttpProcessingError
 from multidict import MultiDictProxy
 
 from infra.web import SETTINGS
@@ -25,6 +26,10 @@ class UploadTooLarge(ValueError):
 
 class NotMultipart(ValueError):
     """The body is not multipart/form-data."""
+
+
+class MalformedBody(ValueError):
+    """The multipart body cannot be read (bad part headers, a broken boundary)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +64,19 @@ async def read_parts(
     request: web.Request, *, max_file: int, max_total: int, max_files: int = 20
 ) -> Parts:
     """Form fields (first value of each) and files of a multipart body. Empty file inputs
-    (a form sent with no file chosen) are left out."""
+    (a form sent with no file chosen) are left out. ``MalformedBody`` for a body that
+    cannot be parsed."""
+    try:
+        return await _read_parts(request, max_file, max_total, max_files)
+    except (HttpProcessingError, UnicodeDecodeError, LookupError) as exc:
+        raise MalformedBody(str(exc)[:200]) from None
+    except ValueError as exc:
+        if isinstance(exc, UploadTooLarge | NotMultipart | MalformedBody):
+            raise
+        raise MalformedBody(str(exc)[:200]) from None
+
+
+async def _read_parts(request: web.Request, max_file: int, max_total: int, max_files: int) -> Parts:
     if request.content_type == "application/x-www-form-urlencoded":
         form = await request.post()
         return Parts(fields={k: v for k, v in form.items() if isinstance(v, str)})

@@ -16,7 +16,6 @@ from aiohttp import web
 from complaints import casework, evidence_store, service
 from complaints.casework import CaseNotFound
 from complaints.evidence import (
-    MAX_CASE_BYTES,
     MAX_FILE_BYTES,
     MAX_FILES_PER_CASE,
     EvidenceRefused,
@@ -31,7 +30,7 @@ from complaints.web.desk import bearer_staff, not_found
 from complaints.web.desk_pages import session_staff
 from infra.i18n import gettext
 from infra.limits import RateLimited
-from infra.uploads import NotMultipart, Upload, UploadTooLarge, read_parts
+from infra.uploads import MalformedBody, NotMultipart, Upload, UploadTooLarge, read_parts
 from infra.web import ApiError, json_response, lang, too_many
 
 if TYPE_CHECKING:
@@ -64,6 +63,8 @@ async def read_uploads(request: web.Request, max_files: int) -> tuple[dict[str, 
         raise ApiError(
             415, "unsupported_media_type", gettext("send the file as multipart/form-data")
         ) from None
+    except MalformedBody:
+        raise ApiError(400, "invalid_body", gettext("the multipart body cannot be read")) from None
     except UploadTooLarge as exc:
         if exc.what == "files":
             raise refused(too_many_files(0)) from None
@@ -96,8 +97,10 @@ async def check_files(
             prepared.append(await svc.off_loop(prepare, upload.data, note))
         except EvidenceRefused as exc:
             raise refused(exc, upload.filename[:100] or None) from None
-    if sum(len(p.data) for p in prepared) > MAX_CASE_BYTES:
+    try:
         evidence_store.check_room(0, 0, prepared)
+    except EvidenceRefused as exc:
+        raise refused(exc) from None
     return prepared
 
 

@@ -185,3 +185,23 @@ async def test_uploads_are_checked_before_reading_further(client) -> None:
     # without the access code
     resp = await client.post(f"/api/v1/cases/{no}/evidence", data=form(png(), "a.png"))
     assert resp.status == 400
+
+
+async def test_a_malformed_multipart_body_is_a_400(client) -> None:
+    filed = await file_case(client)
+    boundary = "b0undary"
+    body = (
+        f"--{boundary}\r\n".encode()
+        + b'Content-Disposition: form-data; name="\xc2\xadb\x05.x"\r\n\r\nx\r\n'
+        + f"--{boundary}--\r\n".encode()
+    )
+    resp = await client.post(
+        f"/api/v1/cases/{filed['tracking_no']}/evidence?lang=en",
+        data=body,
+        headers={
+            "X-Access-Code": filed["access_code"],
+            "Content-Type": f"multipart/form-data; boundary={boundary}",
+        },
+    )
+    assert resp.status == 400, await resp.text()
+    assert (await resp.json())["error"]["code"] in ("invalid_body", "invalid_field")

@@ -49,9 +49,14 @@ QUERY_NAMES = [
 
 
 @pytest.fixture
-def settings(db_url: str) -> Settings:
+def settings(db_url: str, tmp_path) -> Settings:
     # a small limit, so the oversized bodies stay small too
-    return Settings(database_url=db_url, secret_key=SECRET, max_body_bytes=LIMIT)
+    return Settings(
+        database_url=db_url,
+        secret_key=SECRET,
+        max_body_bytes=LIMIT,
+        evidence_dir=tmp_path / "evidence",
+    )
 
 
 @pytest.fixture
