@@ -25,7 +25,7 @@ from infra.accounts import Staff
 from infra.formatting import format_date
 
 Rendered = tuple[str, InlineKeyboardMarkup | None]
-DEPARTMENT_TOPICS = ("case.filed", "case.transferred", "case.overdue")
+DEPARTMENT_TOPICS = ("case.filed", "case.transferred", "case.overdue", "case.evidence")
 
 
 async def recipients(session: AsyncSession, topic: str, payload: dict[str, Any]) -> list[int]:
@@ -159,6 +159,17 @@ async def _department_alert(
                 no=number,
                 department=quote(name),
                 source=quote(source.name(lang) if source else payload.get("from_department")),
+            )
+        ]
+    elif topic == "case.evidence":
+        lines = [
+            _(
+                "📎 Evidence added to case {no}: {count} new, {total} in all; "
+                "the files are on the desk."
+            ).format(
+                no=number,
+                count=int(payload.get("count") or 0),
+                total=int(payload.get("total") or 0),
             )
         ]
     else:

@@ -45,6 +45,7 @@ TOPICS = (
     "case.transferred",
     "case.status",
     "case.overdue",
+    "case.evidence",
     "recall.published",
     "grade.changed",
 )

@@ -68,6 +68,9 @@ LABELS: dict[str, dict[str, str]] = {
         "notify": N_("Reporter informed"),
         "rate": N_("Rated"),
         "overdue": N_("Deadline passed"),
+        "evidence": N_("Evidence added"),
+        "evidence_purged": N_("Evidence deleted after the retention period"),
+        "evidence_exported": N_("Evidence exported"),
     },
     "deadline": {
         "accept": N_("acceptance decision"),

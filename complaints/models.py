@@ -137,3 +137,29 @@ class OutboxEvent(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Evidence(Base):
+    """A photo or document attached to a case. The file itself is in the evidence store
+    under its SHA-256 (``complaints.evidence_store``); ``purged_at`` is set when the
+    retention job deleted it (the row stays, for the record)."""
+
+    __tablename__ = "evidence"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    # image (re-encoded, no metadata) or document (a PDF, kept as sent)
+    kind: Mapped[str] = mapped_column(String(10))
+    content_type: Mapped[str] = mapped_column(String(40))
+    bytes: Mapped[int] = mapped_column(Integer)
+    width: Mapped[int | None] = mapped_column(Integer)
+    height: Mapped[int | None] = mapped_column(Integer)
+    thumb_sha256: Mapped[str | None] = mapped_column(String(64), index=True)
+    channel: Mapped[str] = mapped_column(String(10))
+    # "citizen" or "staff:<id>"
+    added_by: Mapped[str] = mapped_column(String(64))
+    # a caption or comment sent with the file
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -3,7 +3,8 @@ announce, read by the deliverers (the bot) in batches.
 
 Topics: ``case.filed`` (new case at a department), ``case.status`` (any desk action that
 the citizen may hear of), ``case.transferred`` (a case arrived at another department),
-``case.overdue`` (a deadline passed). Payloads carry ids and codes only, never contact
+``case.overdue`` (a deadline passed), ``case.evidence`` (the citizen added
+evidence to a filed case). Payloads carry ids and codes only, never contact
 details: a deliverer reads what it needs from the case.
 
 Reading, safe with several processes::
@@ -31,7 +32,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from complaints.models import OutboxEvent
 from infra.db import utcnow
 
-TOPICS = ("case.filed", "case.status", "case.transferred", "case.overdue")
+TOPICS = ("case.filed", "case.status", "case.transferred", "case.overdue", "case.evidence")
 
 
 def announce(

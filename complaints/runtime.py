@@ -26,6 +26,7 @@ from complaints.intake_queue import IntakeQueue
 from complaints.lessons import SharedRouter, load_lessons
 from disclosure.cache import PublishedData
 from infra.accounts import Department
+from infra.blobstore import BlobStore, store_from_settings
 from infra.changes import Refresher, follow_changes
 from infra.db import make_engine, make_sessionmaker
 from infra.metrics import Metrics
@@ -65,6 +66,15 @@ class Services:
         """Run CPU-bound ``fn`` on the worker thread, keeping the event loop free."""
         call = functools.partial(fn, *args, **kwargs)
         return await asyncio.get_running_loop().run_in_executor(self.cpu, call)
+
+    # where evidence files are kept (infra.blobstore); made from the settings on first use
+    evidence_override: BlobStore | None = None
+
+    @property
+    def evidence_store(self) -> BlobStore:
+        if self.evidence_override is None:
+            self.evidence_override = store_from_settings(self.settings)
+        return self.evidence_override
 
     @property
     def departments(self) -> dict[str, DepartmentSpec]:

@@ -205,6 +205,17 @@ async def _find(
     return case
 
 
+async def find_case(
+    session: AsyncSession,
+    tracking_no: str,
+    access_code: str,
+    secret_key: str,
+    asker: Asker | None = None,
+) -> Case:
+    """The case for its tracking number and access code (``CaseUnavailable`` otherwise)."""
+    return await _find(session, tracking_no, access_code, secret_key, asker)
+
+
 async def _view(session: AsyncSession, case: Case, lang: str, today: date) -> CitizenView:
     dept = await session.get(Department, case.department)
     name = dept.name(lang) if dept is not None else case.department

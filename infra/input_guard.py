@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable
 
 from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
 
 from infra.web import SETTINGS, ApiError, Handler
 
@@ -44,8 +45,8 @@ async def _body_has_nul(request: web.Request) -> bool:
     if request.content_type in _FORMS:
         try:
             form = await request.post()  # kept by aiohttp for the handler
-        except (ValueError, UnicodeDecodeError):
-            return False  # the handler answers that
+        except (ValueError, UnicodeDecodeError, HttpProcessingError):
+            return False  # the handler answers that (a malformed multipart part too)
         return any(isinstance(v, str) and "\x00" in v for v in form.values()) or any(
             "\x00" in k for k in form.keys()
         )

@@ -105,6 +105,16 @@ class Settings:
     metrics_token: str | None = None
     # staff tokens and API keys stop working this many days after they are issued
     token_days: int = 90
+    # evidence files: a folder (content-addressed), or an S3-compatible bucket when
+    # evidence_s3_url is set; None: ``evidence/`` in the working directory
+    evidence_dir: Path | None = None
+    evidence_s3_url: str | None = None
+    evidence_s3_bucket: str = "zhixin-evidence"
+    evidence_s3_access_key: str | None = None
+    evidence_s3_secret_key: str | None = None
+    evidence_s3_region: str = "us-east-1"
+    # networks an Open311 media_url may point into besides the public Internet
+    media_fetch_allow: tuple[IPNetwork, ...] = ()
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -145,8 +155,24 @@ def load_settings(env: Mapping[str, str] | None = None, workdir: Path | None = N
     level = env.get("ZHIXIN_LOG_LEVEL", "INFO").strip().upper() or "INFO"
     if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
         raise SettingsError("ZHIXIN_LOG_LEVEL", f"unknown level {level!r}")
+    s3_url = _url(env, "ZHIXIN_EVIDENCE_S3_URL", ("http", "https"))
+    bucket = env.get("ZHIXIN_EVIDENCE_S3_BUCKET", "").strip() or "zhixin-evidence"
+    if not 3 <= len(bucket) <= 63 or not all(
+        c.islower() or c.isdigit() or c in ".-" for c in bucket
+    ):
+        raise SettingsError(
+            "ZHIXIN_EVIDENCE_S3_BUCKET", "expected 3 to 63 lower-case letters, digits, dots or -"
+        )
+    evidence_dir = env.get("ZHIXIN_EVIDENCE_DIR", "").strip()
     return Settings(
         database_url=database_url or DEFAULT_DATABASE_URL,
+        evidence_dir=Path(evidence_dir) if evidence_dir else None,
+        evidence_s3_url=s3_url,
+        evidence_s3_bucket=bucket,
+        evidence_s3_access_key=env.get("ZHIXIN_EVIDENCE_S3_ACCESS_KEY", "").strip() or None,
+        evidence_s3_secret_key=env.get("ZHIXIN_EVIDENCE_S3_SECRET_KEY", "").strip() or None,
+        evidence_s3_region=env.get("ZHIXIN_EVIDENCE_S3_REGION", "").strip() or "us-east-1",
+        media_fetch_allow=_networks(env, "ZHIXIN_MEDIA_FETCH_ALLOW", "none"),
         redis_url=_url(env, "ZHIXIN_REDIS_URL", ("redis", "rediss", "unix")),
         bot_token=token,
         telegram_api=_url(env, "ZHIXIN_TELEGRAM_API", ("http", "https")),

@@ -154,12 +154,20 @@ def public_description(text: str) -> str:
     return redact(text)
 
 
-def public_request(case: Case, spec: DepartmentSpec | None, lang: str) -> dict[str, Any] | None:
+def shows_content(case: Case) -> bool:
+    """Whether the request's description, place and media link are public: filed through
+    Open311 itself, and not a tip."""
+    return case.kind != "tip" and case.channel == "open311"
+
+
+def public_request(
+    case: Case, spec: DepartmentSpec | None, lang: str, media_url: str | None = None
+) -> dict[str, Any] | None:
     """A case as anyone may read it over Open311; None for a tip, named or anonymous:
     whether a tip exists is itself confidential."""
     if case.kind == "tip":
         return None
-    shows_content = case.kind != "tip" and case.channel == "open311"
+    public = shows_content(case)
     if case.status == "rejected":
         notes = label("reject_reason", case.reject_reason)
     elif case.outcome:
@@ -176,18 +184,18 @@ def public_request(case: Case, spec: DepartmentSpec | None, lang: str) -> dict[s
         "status_notes": notes,
         "service_name": spec.name(lang) if spec else case.department,
         "service_code": case.department,
-        "description": public_description(case.text) if shows_content else None,
+        "description": public_description(case.text) if public else None,
         "agency_responsible": spec.name(lang) if spec else case.department,
         "service_notice": None,
         "requested_datetime": w3c(case.created_at),
         "updated_datetime": w3c(updated),
         "expected_datetime": end_of_day(due) if case.status in OPEN else None,
-        "address": case.address if shows_content else None,
+        "address": case.address if public else None,
         "address_id": None,
         "zipcode": None,
-        "lat": case.lat if shows_content else None,
-        "long": case.lon if shows_content else None,
-        "media_url": None,
+        "lat": case.lat if public else None,
+        "long": case.lon if public else None,
+        "media_url": media_url if public else None,
     }
 
 

@@ -16,7 +16,8 @@ from datetime import UTC, datetime, timedelta
 from aiohttp import web
 from sqlalchemy import select
 
-from complaints import service
+from complaints import evidence_store, service
+from complaints.evidence import MAX_FILE_BYTES, EvidenceRefused, prepare
 from complaints.intake import IntakeError, Submission, client_key
 from complaints.models import Case
 from complaints.runtime import Services
@@ -25,8 +26,10 @@ from infra.accounts import api_key_valid
 from infra.clients import client_address
 from infra.db import utcnow
 from infra.limits import RateLimited
+from infra.uploads import NotMultipart, Upload, UploadTooLarge, read_parts
 from infra.web import SERVICES, lang
 from open311 import formats as fmt311
+from open311 import media
 
 PREFIX = "/open311/v2"
 MAX_RANGE = timedelta(days=90)
@@ -153,13 +156,45 @@ def _submission(form: dict[str, str], request: web.Request) -> Submission:
     )
 
 
+async def _read_form(request: web.Request) -> tuple[dict[str, str], list[Upload]]:
+    try:
+        parts = await read_parts(
+            request,
+            max_file=MAX_FILE_BYTES,
+            max_total=MAX_FILE_BYTES + 256 * 1024,
+            max_files=1,
+        )
+    except UploadTooLarge:
+        raise Open311Error(413, f"media may be at most {MAX_FILE_BYTES} bytes") from None
+    except (NotMultipart, ValueError):
+        raise Open311Error(400, "send the fields as application/x-www-form-urlencoded") from None
+    return parts.fields, parts.files
+
+
+async def _media(request: web.Request, form: dict[str, str], files: list[Upload]):
+    """The request's media (a ``media`` file or the ``media_url``), checked; or None."""
+    svc = services(request)
+    upload = next((f for f in files if f.field == "media"), None)
+    url = form.get("media_url", "").strip()
+    if upload is None and not url:
+        return None
+    if upload is not None:
+        data, name = upload.data, "media"
+    else:
+        try:
+            data = await media.fetch(url, svc.settings.media_fetch_allow)
+        except media.MediaError as exc:
+            raise Open311Error(400, str(exc)) from None
+        name = "media_url"
+    try:
+        return await svc.off_loop(prepare, data)
+    except EvidenceRefused as exc:
+        raise Open311Error(exc.status, f"{name}: {exc}") from None
+
+
 @open311
 async def post_request(request: web.Request, fmt: str) -> web.Response:
-    try:
-        raw = await request.post()
-    except ValueError:
-        raise Open311Error(400, "send the fields as application/x-www-form-urlencoded") from None
-    form = {k: v for k, v in raw.items() if isinstance(v, str)}
+    form, files = await _read_form(request)
     svc = services(request)
     key = form.get("api_key", "").strip()
     async with svc.sessions() as session:
@@ -167,6 +202,7 @@ async def post_request(request: web.Request, fmt: str) -> web.Response:
     if not valid:
         raise Open311Error(403, "a valid api_key is required to post a request")
     sub = _submission(form, request)
+    prepared = await _media(request, form, files)
     try:
         filed = await service.submit(svc, sub, client=client_address(request))
     except IntakeError as exc:
@@ -176,6 +212,20 @@ async def post_request(request: web.Request, fmt: str) -> web.Response:
         response = fmt311.error(fmt, 429, f"too many requests; try again in {exc.minutes} minutes")
         response.headers["Retry-After"] = exc.header
         return response
+    if prepared is not None and not filed.replayed:
+        async with svc.sessions() as session:
+            case = await session.get(Case, filed.case.id)
+            assert case is not None
+            await evidence_store.attach(
+                session,
+                svc.evidence_store,
+                case,
+                [prepared],
+                actor="citizen",
+                channel="open311",
+                announce_it=False,
+            )
+            await session.commit()
     secret = svc.settings.require_secret()
     items = []
     for case in (filed.case, *filed.related):
@@ -217,9 +267,20 @@ def _list(request: web.Request, name: str) -> list[str]:
 
 async def _render_cases(request: web.Request, fmt: str, cases: list[Case]) -> web.Response:
     departments = services(request).departments
+    # only requests whose content is public name their media (never a tip's)
+    public = [c.id for c in cases if fmt311.shows_content(c)]
+    async with services(request).sessions() as session:
+        firsts = await evidence_store.first_ids(session, public)
+    base = f"{request.scheme}://{request.host}"
     items = []
     for case in cases:
-        item = fmt311.public_request(case, departments.get(case.department), lang(request))
+        first = firsts.get(case.id) if fmt311.shows_content(case) else None
+        item = fmt311.public_request(
+            case,
+            departments.get(case.department),
+            lang(request),
+            media_url=media.link(base, case.tracking_no, first) if first else None,
+        )
         if item is not None:
             items.append(item)
     return fmt311.respond(items, fmt, "requests")

@@ -88,6 +88,40 @@ def _ref(name: str) -> dict[str, Any]:
 
 _REQUESTS = {"type": "array", "items": _ref("Open311Request")}
 
+# the fields of POST requests; media_url is fetched once, at filing (open311/media.py)
+_POST_FIELDS: dict[str, Any] = {
+    "type": "object",
+    "required": ["api_key", "service_code", "description"],
+    "properties": {
+        "api_key": _STR,
+        "jurisdiction_id": _STR,
+        "service_code": _STR,
+        "description": _STR,
+        "lat": {"type": "number"},
+        "long": {"type": "number"},
+        "address_string": _STR,
+        "email": _STR,
+        "phone": _STR,
+        "first_name": _STR,
+        "last_name": _STR,
+        "attribute[kind]": {"type": "string", "enum": ["complaint", "tip"]},
+        "attribute[company]": _STR,
+        "attribute[anonymous]": {
+            "type": "string",
+            "enum": ["true", "false"],
+        },
+        "media_url": _STR,
+    },
+}
+_POST_MULTIPART: dict[str, Any] = {
+    **_POST_FIELDS,
+    "properties": {
+        **_POST_FIELDS["properties"],
+        "media": {"type": "string", "format": "binary"},
+    },
+}
+
+
 OPENAPI_PATHS: dict[str, Any] = {
     f"{P}/discovery.{{fmt}}": {
         "get": {
@@ -174,31 +208,8 @@ OPENAPI_PATHS: dict[str, Any] = {
             "requestBody": {
                 "required": True,
                 "content": {
-                    "application/x-www-form-urlencoded": {
-                        "schema": {
-                            "type": "object",
-                            "required": ["api_key", "service_code", "description"],
-                            "properties": {
-                                "api_key": _STR,
-                                "jurisdiction_id": _STR,
-                                "service_code": _STR,
-                                "description": _STR,
-                                "lat": {"type": "number"},
-                                "long": {"type": "number"},
-                                "address_string": _STR,
-                                "email": _STR,
-                                "phone": _STR,
-                                "first_name": _STR,
-                                "last_name": _STR,
-                                "attribute[kind]": {"type": "string", "enum": ["complaint", "tip"]},
-                                "attribute[company]": _STR,
-                                "attribute[anonymous]": {
-                                    "type": "string",
-                                    "enum": ["true", "false"],
-                                },
-                            },
-                        }
-                    }
+                    "application/x-www-form-urlencoded": {"schema": _POST_FIELDS},
+                    "multipart/form-data": {"schema": _POST_MULTIPART},
                 },
             },
             "responses": {
@@ -211,6 +222,7 @@ OPENAPI_PATHS: dict[str, Any] = {
                 "404": _err("unknown service code or format"),
                 "409": _err("idempotency key reused for another submission"),
                 "413": _err("body too large"),
+                "415": _err("media is not a photo or a PDF"),
                 "429": _err("too many requests from this client; see Retry-After"),
             },
         },

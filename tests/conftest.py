@@ -101,10 +101,10 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 
 
 @pytest.fixture
-def settings(db_url: str):
+def settings(db_url: str, tmp_path: Path):
     from infra.settings import Settings
 
-    return Settings(database_url=db_url, secret_key=SECRET)
+    return Settings(database_url=db_url, secret_key=SECRET, evidence_dir=tmp_path / "evidence")
 
 
 @pytest.fixture

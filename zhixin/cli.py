@@ -7,19 +7,15 @@ Exit codes: 0 success, 1 bad input (a message on stderr names what was wrong),
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import logging
 import sys
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from infra.settings import Settings, SettingsError, ensure_demo_secret, load_settings
-
-
-class CommandError(Exception):
-    """Bad input: printed on stderr, exit code 1."""
+from zhixin.cli_support import CommandError, _run, _with_services
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -112,23 +108,10 @@ def _parser() -> argparse.ArgumentParser:
     cadd.set_defaults(func=cmd_campaign_add)
     clist = casub.add_parser("list", help="every campaign and its window")
     clist.set_defaults(func=cmd_campaign_list)
+    from zhixin import evidence_cli
+
+    evidence_cli.add_parsers(sub, CommandError)
     return p
-
-
-def _run(coro: Coroutine[Any, Any, int | None]) -> int:
-    return asyncio.run(coro) or 0
-
-
-async def _with_services(
-    settings: Settings, action: Callable[[Any], Coroutine[Any, Any, int | None]], **kw: Any
-) -> int:
-    from complaints.runtime import Services
-
-    services = await Services.start(settings, watch=False, **kw)
-    try:
-        return await action(services) or 0
-    finally:
-        await services.close()
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:

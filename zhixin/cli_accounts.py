@@ -47,7 +47,7 @@ def _expiry(row: Any) -> datetime | None:
 def cmd_staff_list(args: argparse.Namespace, settings: Settings) -> int:
     from infra.accounts import list_staff
     from infra.db import utcnow
-    from zhixin.cli import _run, _with_services
+    from zhixin.cli_support import _run, _with_services
 
     async def action(services: Any) -> int:
         async with services.sessions() as session:
@@ -67,7 +67,7 @@ def cmd_staff_list(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_staff_revoke(args: argparse.Namespace, settings: Settings) -> int:
     from bot.alerts import unbind_staff
     from infra.accounts import revoke_staff
-    from zhixin.cli import CommandError, _run, _with_services
+    from zhixin.cli_support import CommandError, _run, _with_services
 
     async def action(services: Any) -> int:
         async with services.sessions() as session:
@@ -86,7 +86,7 @@ def cmd_staff_revoke(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_apikey_list(args: argparse.Namespace, settings: Settings) -> int:
     from infra.accounts import list_api_keys
     from infra.db import utcnow
-    from zhixin.cli import _run, _with_services
+    from zhixin.cli_support import _run, _with_services
 
     async def action(services: Any) -> int:
         async with services.sessions() as session:
@@ -105,7 +105,7 @@ def cmd_apikey_list(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_apikey_revoke(args: argparse.Namespace, settings: Settings) -> int:
     from infra.accounts import revoke_api_key
-    from zhixin.cli import CommandError, _run, _with_services
+    from zhixin.cli_support import CommandError, _run, _with_services
 
     async def action(services: Any) -> int:
         async with services.sessions() as session:

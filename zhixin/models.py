@@ -2,7 +2,7 @@
 
 from bot.models import BotUser, Delivery, DepartmentChat, Subscription
 from campaigns.models import Campaign
-from complaints.models import Case, CaseEvent, OutboxEvent, RoutingExample
+from complaints.models import Case, CaseEvent, Evidence, OutboxEvent, RoutingExample
 from disclosure.models import CreditGrade, DataChange, Enterprise, GradeObjection, RecallNotice
 from infra.accounts import ApiKey, Department, Staff
 from infra.db import Base
@@ -21,6 +21,7 @@ __all__ = [
     "Department",
     "DepartmentChat",
     "Enterprise",
+    "Evidence",
     "GradeObjection",
     "OutboxEvent",
     "RecallNotice",

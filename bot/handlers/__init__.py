@@ -15,6 +15,7 @@ from aiogram.types import BotCommand
 def feature_routers() -> list[Router]:
     from bot.handlers import (
         complaints,
+        evidence,
         free_text,
         grades,
         language,
@@ -25,6 +26,8 @@ def feature_routers() -> list[Router]:
         tracking,
     )
 
+    # photos and documents: kept during /complain and /tip, attached when it files
+    evidence.wire(complaints.router)
     # free text comes last: it answers whatever no command or conversation took
     return [
         staff.router,
@@ -34,6 +37,7 @@ def feature_routers() -> list[Router]:
         grades.router,
         recalls.router,
         subscriptions.router,
+        evidence.router,
         complaints.router,
         free_text.router,
     ]

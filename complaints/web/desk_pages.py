@@ -17,7 +17,7 @@ from typing import Any
 from aiohttp import web
 from sqlalchemy import update
 
-from complaints import casework, workflow
+from complaints import casework, evidence_store, workflow
 from complaints.casework import CaseNotFound
 from complaints.deadlines import default_rules
 from complaints.intake import china_date
@@ -171,10 +171,15 @@ async def _case_page(
             china_date(utcnow()),
             lang(request),
         )
+        files = [
+            {**evidence_store.describe(i), "added_by": i.added_by}
+            for i in await evidence_store.list_for(session, case.id)
+        ]
     names = {c: d.name(lang(request)) for c, d in svc.departments.items()}
     ctx = {
         "staff": staff,
         "case": detail,
+        "evidence": files,
         "error": error,
         "done": _done(request),
         "department_names": names,

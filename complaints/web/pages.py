@@ -12,8 +12,10 @@ from typing import Any
 from aiohttp import web
 
 from complaints import service
+from complaints.evidence import MAX_FILE_BYTES, MAX_FILES_PER_CASE
 from complaints.intake import IntakeError, Submission, client_key
 from complaints.labels import routing_reasons
+from complaints.web import evidence
 from complaints.web.api import asker
 from complaints.web.common import services
 from complaints.workflow import WorkflowError
@@ -21,9 +23,11 @@ from infra import csrf
 from infra.clients import client_address
 from infra.i18n import gettext
 from infra.limits import RateLimited
-from infra.web import lang, render
+from infra.uploads import Upload
+from infra.web import ApiError, lang, render
 
 NO_STORE = {"Cache-Control": "no-store"}
+FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
 
 
 def _page(template: str, request: web.Request, ctx: dict[str, Any], status: int = 200):
@@ -54,6 +58,7 @@ def _complain_page(
         "error": error,
         # one key per rendered form: a double click or a reload files the case once
         "submission_id": form.get("submission_id") or secrets.token_urlsafe(18),
+        "evidence_limits": {"count": MAX_FILES_PER_CASE, "size_mb": MAX_FILE_BYTES // 2**20},
     }
     return _page("cases/complain.html", request, ctx, status)
 
@@ -64,8 +69,17 @@ async def complain_form(request: web.Request) -> web.Response:
 
 
 async def complain_submit(request: web.Request) -> web.Response:
-    form = await _form(request)
+    form: dict[str, str] = {}
+    uploads: list[Upload] = []
+    if request.content_type in FORM_TYPES:
+        form, uploads = await evidence.read_uploads(request, MAX_FILES_PER_CASE)
     csrf.check(request, form.get("csrf_token"))
+    try:
+        prepared = await evidence.check_files(
+            services(request), [u for u in uploads if u.field == "evidence"]
+        )
+    except ApiError as exc:
+        return _complain_page(request, form, exc.message, exc.status)
     kind = form.get("kind") or None
     if kind not in (None, "complaint", "tip"):
         return _complain_page(request, form, gettext("kind must be complaint or tip"), 400)
@@ -93,6 +107,10 @@ async def complain_submit(request: web.Request) -> web.Response:
         return _complain_page(request, form, exc.localized(), exc.status)
     except RateLimited as exc:
         return _slow_down(_complain_page(request, form, _too_many_message(exc), 429), exc)
+    if prepared and not filed.replayed:
+        await evidence.attach_files(
+            services(request), filed.case.id, prepared, "citizen", "web", announce_it=False
+        )
     departments = services(request).departments
     cases = []
     for case in (filed.case, *filed.related):
@@ -106,7 +124,7 @@ async def complain_submit(request: web.Request) -> web.Response:
                 "reasons": routing_reasons(case.routing_reasons, lang(request)),
             }
         )
-    ctx = {"cases": cases, "access_code": filed.access_code}
+    ctx = {"cases": cases, "access_code": filed.access_code, "evidence_count": len(prepared)}
     return _page("cases/filed.html", request, ctx, status=201 if not filed.replayed else 200)
 
 
@@ -178,9 +196,42 @@ async def rating_submit(request: web.Request) -> web.Response:
     return _status_page(request, view, code, message=gettext("Thank you for your rating."))
 
 
+async def evidence_submit(request: web.Request) -> web.Response:
+    """The citizen adds files to a filed case from the status page."""
+    form, uploads = await evidence.read_uploads(request, MAX_FILES_PER_CASE)
+    csrf.check(request, form.get("csrf_token"))
+    number, code = form.get("tracking_no", "").strip(), form.get("access_code", "").strip()
+    svc = services(request)
+    secret = svc.settings.require_secret()
+    async with svc.sessions() as session:
+        try:
+            case = await service.find_case(session, number, code, secret, asker(request))
+        except service.CaseUnavailable:
+            return _not_found(request, number[:32])
+        except RateLimited as exc:
+            return _too_many(request, number[:32], exc)
+        case_id = case.id
+    files = [u for u in uploads if u.field == "evidence"]
+    error, status = None, 200
+    try:
+        if not files:
+            raise ApiError(400, "invalid_field", gettext("Choose one or more files."))
+        prepared = await evidence.check_files(svc, files)
+        await evidence.attach_files(svc, case_id, prepared, "citizen", "web")
+    except ApiError as exc:
+        error, status = exc.message, exc.status
+    async with svc.sessions() as session:
+        view = await service.track(session, number, code, secret, lang(request))
+    if error:
+        return _status_page(request, view, code, error=error, status=status)
+    message = gettext("Files added as evidence: {n}. The department will see them.")
+    return _status_page(request, view, code, message=message.format(n=len(files)))
+
+
 def setup(app: web.Application) -> None:
     app.router.add_get("/complain", complain_form, name="complain")
     app.router.add_post("/complain", complain_submit, name="complain_submit")
     app.router.add_get("/track", track_form, name="track")
     app.router.add_post("/track", track_submit, name="track_submit")
     app.router.add_post("/track/rating", rating_submit, name="track_rating")
+    app.router.add_post("/track/evidence", evidence_submit, name="track_evidence")

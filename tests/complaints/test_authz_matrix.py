@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import secrets
 
+import aiohttp
 from sqlalchemy import select
 
 from complaints.web.desk import PARAMS
@@ -21,6 +22,7 @@ from tests.conftest import SECRET
 from tests.support.attack import fill, routes, table_counts
 from tests.support.bot_world import seed
 from tests.support.desk import ELEVATOR, bearer, file_case
+from tests.support.evidence import png
 
 # pages anyone may post to: logging in is how credentials are shown, logging out
 # only drops the cookie the browser sent
@@ -47,11 +49,15 @@ def _desk_routes(app) -> list[tuple[str, str]]:
     return found
 
 
-def _requests(app, number: str, objection_no: str) -> list[tuple[str, str, str]]:
+def _requests(app, number: str, objection_no: str, evidence_id: int) -> list[tuple[str, str, str]]:
     """(method, template, path): the action route once per action."""
     out = []
     for method, template in _desk_routes(app):
-        values = {"tracking_no": number, "objection_no": objection_no}
+        values = {
+            "tracking_no": number,
+            "objection_no": objection_no,
+            "evidence_id": str(evidence_id),
+        }
         actions = sorted(PARAMS) if "{action}" in template else [None]
         for action in actions:
             path = fill(template, {**values, "action": action or ""})
@@ -91,6 +97,15 @@ async def test_every_desk_route_checks_who_is_asking(client, services) -> None:
     app = client.server.app
     filed = await file_case(client, ELEVATOR)  # zhijian's case
     number = filed["tracking_no"]
+    photo = aiohttp.FormData()
+    photo.add_field("file", png(), filename="a.png", content_type="image/png")
+    resp = await client.post(
+        f"/api/v1/cases/{number}/evidence",
+        data=photo,
+        headers={"X-Access-Code": filed["access_code"]},
+    )
+    assert resp.status == 201
+    evidence_id = (await resp.json())["id"]
     codes, _recalls = await seed(services, n_recalls=1)
     resp = await client.post(
         f"/api/v1/enterprises/{codes['chengrui']}/objections",
@@ -104,7 +119,7 @@ async def test_every_desk_route_checks_who_is_asking(client, services) -> None:
     other, other_token = await _staff(services, "gongshang")
     revoked, revoked_token = await _staff(services, filed["department"], revoked=True)
 
-    matrix = _requests(app, number, objection_no)
+    matrix = _requests(app, number, objection_no, evidence_id)
     templates = {t for _m, t, _p in matrix}
     # the routes the issue names are all there, and so is any added later
     named = {
@@ -112,6 +127,8 @@ async def test_every_desk_route_checks_who_is_asking(client, services) -> None:
         "/api/v1/desk/objections/{objection_no}",
         "/desk/cases/{tracking_no}",
         "/desk/cases/{tracking_no}/{action}",
+        "/api/v1/desk/cases/{tracking_no}/evidence/{evidence_id}",
+        "/desk/cases/{tracking_no}/evidence/{evidence_id}/thumbnail",
     }
     assert named <= templates
     assert len(matrix) >= 20
@@ -156,7 +173,11 @@ async def test_every_desk_route_checks_who_is_asking(client, services) -> None:
     assert await table_counts(services) == before
     resp = await _call(client, "GET", f"/desk/cases/{number}", {}, Browser(owner))
     assert resp.status == 200 and number in await resp.text()
-    for path in (f"/api/v1/desk/cases/{number}", f"/api/v1/desk/objections/{objection_no}"):
+    for path in (
+        f"/api/v1/desk/cases/{number}",
+        f"/api/v1/desk/objections/{objection_no}",
+        f"/api/v1/desk/cases/{number}/evidence/{evidence_id}",
+    ):
         resp = await _call(client, "GET", path, bearer(owner_token), None)
         assert resp.status == 200, path
     async with services.sessions() as session:

@@ -6,9 +6,12 @@
 //   node emulator.js PORT
 //
 // Bot side:    http://127.0.0.1:PORT/bot<TOKEN>/<method>   (ZHIXIN_TELEGRAM_API)
+//              getFile and GET /file/bot<TOKEN>/<file_path>: files people sent
 // Person side: POST /sendMessage, /sendCommand, /sendCallback, /getUpdates (as shipped)
 //              GET  /e2e/messages?token=&chat=&after=  every bot message to a chat,
 //                   edits applied, with its message_id (after: the last one seen)
+//              POST /e2e/files {data: base64}  store a file a person sends; answers its
+//                   file_id, for a photo or document in /sendMessage
 'use strict';
 
 const express = require('express');
@@ -107,7 +110,7 @@ server.addUserUpdate = async (update) => {
 };
 
 const app = express();
-app.use(express.json());
+app.use(express.json({ limit: '32mb' }));
 app.use(express.urlencoded({ extended: true }));
 const params = (req) => Object.assign({}, req.query, req.body);
 
@@ -160,6 +163,35 @@ app.all('/bot:token/setWebhook', (req, res) => {
   const p = params(req);
   server.setWebhook(p, req.params.token);
   res.json({ ok: true, result: true });
+});
+
+const files = {}; // file_id -> Buffer
+let fileCounter = 0;
+
+app.post('/e2e/files', (req, res) => {
+  fileCounter += 1;
+  const fileId = `e2e-file-${fileCounter}`;
+  files[fileId] = Buffer.from(String(req.body.data || ''), 'base64');
+  res.json({ ok: true, result: { file_id: fileId, file_unique_id: fileId, file_size: files[fileId].length } });
+});
+
+app.all('/bot:token/getFile', (req, res) => {
+  const p = params(req);
+  const data = files[p.file_id];
+  if (!data) {
+    res.status(400).json({ ok: false, error_code: 400, description: 'Bad Request: invalid file_id' });
+    return;
+  }
+  res.json({ ok: true, result: { file_id: p.file_id, file_unique_id: p.file_id, file_size: data.length, file_path: `files/${p.file_id}` } });
+});
+
+app.get('/file/bot:token/files/:id', (req, res) => {
+  const data = files[req.params.id];
+  if (!data) {
+    res.status(404).end();
+    return;
+  }
+  res.type('application/octet-stream').send(data);
 });
 
 app.get('/e2e/messages', (req, res) => {

@@ -45,6 +45,7 @@ class World:
             "slug": "315",
             "year": "2026",
             "name": "2026",
+            "evidence_id": "1",
         }[name]
 
     def headers(self) -> dict[str, str]:
@@ -105,6 +106,10 @@ def routes(app: web.Application, method: str) -> list[tuple[str, list[str]]]:
 
 def fill(template: str, values: dict[str, str]) -> str:
     return _PARAM.sub(lambda m: values[m.group(1)], template)
+
+
+# routes that take files (multipart/form-data) and no JSON
+MULTIPART_ROUTES = {"/api/v1/cases/{tracking_no}/evidence"}
 
 
 def is_form_route(template: str) -> bool:

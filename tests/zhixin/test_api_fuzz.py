@@ -14,6 +14,7 @@ import os
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 import requests
@@ -84,14 +85,19 @@ def database_url(
 @pytest.fixture(scope="module")
 def live_server(database_url: str) -> Iterator[LiveServer]:
     """The app on 127.0.0.1 in a thread of its own (schemathesis calls are blocking)."""
+    # rate limits would turn most generated filings into 429s: off, to reach the handlers
+    import tempfile
+
     from aiohttp import web
 
     from complaints.runtime import Services
     from infra.settings import Settings
     from zhixin.app import create_app
 
-    # rate limits would turn most generated filings into 429s: off, to reach the handlers
-    config = Settings(database_url=database_url, secret_key=SECRET, rate_limits=False)
+    evidence = tempfile.mkdtemp(prefix="zx-fuzz-evidence-")
+    config = Settings(
+        database_url=database_url, secret_key=SECRET, rate_limits=False, evidence_dir=Path(evidence)
+    )
     loop = asyncio.new_event_loop()
     ready = threading.Event()
     state: dict[str, object] = {}

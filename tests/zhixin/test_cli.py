@@ -25,6 +25,8 @@ SUBCOMMANDS = [
     ["report", "campaign"],
     ["campaign", "add"],
     ["campaign", "list"],
+    ["evidence", "purge"],
+    ["evidence", "export"],
 ]
 
 

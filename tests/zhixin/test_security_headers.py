@@ -28,8 +28,13 @@ def db_url(tmp_path) -> str:
 
 
 @pytest.fixture
-def settings(db_url: str) -> Settings:
-    return Settings(database_url=db_url, secret_key=SECRET, max_body_bytes=64 * 1024)
+def settings(db_url: str, tmp_path) -> Settings:
+    return Settings(
+        database_url=db_url,
+        secret_key=SECRET,
+        max_body_bytes=64 * 1024,
+        evidence_dir=tmp_path / "evidence",
+    )
 
 
 @pytest.fixture

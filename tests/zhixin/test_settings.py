@@ -47,3 +47,28 @@ def test_demo_secret_file_is_used(tmp_path: Path) -> None:
     assert load_settings({}, workdir=tmp_path).secret_key == secret
     assert ensure_demo_secret(tmp_path) == secret  # stored, not regenerated
     assert (tmp_path / ".zhixin-secret").stat().st_mode & 0o077 == 0
+
+
+def test_evidence_storage_settings(tmp_path: Path) -> None:
+    s = load_settings(
+        {
+            "ZHIXIN_EVIDENCE_DIR": str(tmp_path / "files"),
+            "ZHIXIN_EVIDENCE_S3_URL": "https://s3.example.cn",
+            "ZHIXIN_EVIDENCE_S3_BUCKET": "zhixin-evidence-prod",
+            "ZHIXIN_EVIDENCE_S3_ACCESS_KEY": "AK",
+            "ZHIXIN_EVIDENCE_S3_SECRET_KEY": "SK",
+            "ZHIXIN_MEDIA_FETCH_ALLOW": "10.1.0.0/16",
+        },
+        workdir=tmp_path,
+    )
+    assert s.evidence_dir == tmp_path / "files"
+    assert s.evidence_s3_url == "https://s3.example.cn"
+    assert s.evidence_s3_bucket == "zhixin-evidence-prod"
+    assert [str(n) for n in s.media_fetch_allow] == ["10.1.0.0/16"]
+    assert load_settings({}, workdir=tmp_path).media_fetch_allow == ()
+    for name, value in (
+        ("ZHIXIN_EVIDENCE_S3_URL", "ftp://x"),
+        ("ZHIXIN_EVIDENCE_S3_BUCKET", "Bad_Bucket"),
+    ):
+        with pytest.raises(SettingsError, match=name):
+            load_settings({name: value}, workdir=tmp_path)
