@@ -15,9 +15,12 @@ from aiogram.types import BotCommand
 def feature_routers() -> list[Router]:
     from bot.handlers import (
         complaints,
+        filing_buttons,
+        forms,
         free_text,
         grades,
         language,
+        menu,
         recalls,
         staff,
         start,
@@ -27,14 +30,17 @@ def feature_routers() -> list[Router]:
 
     # free text comes last: it answers whatever no command or conversation took
     return [
+        forms.router,
         staff.router,
         start.router,
+        menu.router,
         language.router,
         tracking.router,
         grades.router,
         recalls.router,
         subscriptions.router,
         complaints.router,
+        filing_buttons.router,
         free_text.router,
     ]
 
@@ -53,5 +59,6 @@ def command_menu() -> list[BotCommand]:
         BotCommand(command="complain", description=_("File a quality complaint")),
         BotCommand(command="tip", description=_("Report a violation")),
         BotCommand(command="track", description=_("Follow your case")),
+        BotCommand(command="cancel", description=_("Drop an unfinished form")),
         BotCommand(command="language", description="简体中文 / English"),
     ]
