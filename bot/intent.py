@@ -108,7 +108,8 @@ def classify(
         return Intent("thanks")
     cue = cues(text)
     topic = service_question(text)
-    if topic is not None and len(text) <= 40:
+    # "how do I …" opening the text asks about the service even with a cue in it
+    if topic is not None and (len(text) <= 40 or (_QUESTION.match(text) and len(text) <= 100)):
         return Intent("question", topic)
     if looks_like_name(text) and cue is None:
         if name_score >= STRONG_NAME or has_company_form(text):
