@@ -225,15 +225,17 @@ class EmulatorPerson:
         user_id: int,
         language_code: str = "zh-hans",
         chat_id: int | None = None,
+        username: str | None = "",
     ) -> None:
         self.http, self.base, self.token = http, base, token
         self.user = {
             "id": user_id,
             "is_bot": False,
             "first_name": "Test",
-            "username": f"user{user_id}",
             "language_code": language_code,
         }
+        if username is not None:  # None: an account without a username
+            self.user["username"] = username or f"user{user_id}"
         self.chat_id = chat_id if chat_id is not None else user_id
         kind = "private" if self.chat_id > 0 else "supergroup"
         self.chat = {"id": self.chat_id, "type": kind, "first_name": "Test"}
@@ -269,6 +271,26 @@ class EmulatorPerson:
         params = {"token": self.token, "chat": str(self.chat_id), "after": "0"}
         async with self.http.get(f"{self.base}/e2e/messages", params=params) as resp:
             return (await resp.json())["result"]
+
+    async def answers(self) -> list[dict[str, Any]]:
+        """The bot's answers to button presses (toasts and alerts), oldest first."""
+        params = {"token": self.token}
+        async with self.http.get(f"{self.base}/e2e/answers", params=params) as resp:
+            return (await resp.json())["result"]
+
+    async def expect_answer(self, needle: str, within: float = EXPECT_WITHIN) -> dict[str, Any]:
+        """Wait for a press to be answered with a toast containing ``needle``."""
+        import asyncio
+
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + within
+        while True:
+            for answer in await self.answers():
+                if needle in answer["text"]:
+                    return answer
+            if loop.time() > deadline:
+                raise AssertionError(f"no answer with {needle!r}")
+            await asyncio.sleep(0.1)
 
     async def expect(self, *needles: str, within: float = EXPECT_WITHIN) -> dict[str, Any]:
         """Wait for a new bot message containing every needle; return it."""
