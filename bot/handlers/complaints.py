@@ -8,6 +8,7 @@ and access code. Each answer is checked for what its step asks.
 
 from __future__ import annotations
 
+import re
 import secrets
 import uuid
 from typing import Any
@@ -226,8 +227,9 @@ def city_in(text: str) -> str | None:
     found = match_city(text)
     if found:
         return found
+    words = set(re.findall(r"[a-z]+", text.lower()))
     for name, short, en in cities():
-        if short in text or name in text or en.lower() in text.lower().split():
+        if short in text or name in text or en.lower() in words:
             return name
     return None
 
