@@ -182,8 +182,8 @@ async def _case_news(
         lines.append(
             _("Outcome: {outcome}").format(outcome=quote(label("outcome", new("outcome"))))
         )
-    if new("amount_fen"):
-        lines.append(_("Money recovered: ¥{amount:.2f}").format(amount=new("amount_fen") / 100))
+    if new("recovered_fen"):
+        lines.append(_("Money recovered: ¥{amount:.2f}").format(amount=new("recovered_fen") / 100))
     if status in ("accepted", "in_progress") and new("resolve_due"):
         due = date.fromisoformat(str(new("resolve_due")))
         lines.append(_("To be resolved by: {date}").format(date=format_date(due)))

@@ -97,8 +97,9 @@ async def test_each_push_tells_its_own_event(world, services) -> None:
         services,
         case.id,
         "resolve",
-        outcome="mediated",
-        note="The shop refuses to pay; we advise suing at the court.",
+        outcome="refunded",
+        amount_yuan="58",
+        note="The shop refuses to pay more; we advise suing at the court.",
     )
     await desk(services, case.id, "close")
     await postman.run_once()
@@ -106,6 +107,7 @@ async def test_each_push_tells_its_own_event(world, services) -> None:
     assert "Accepted" in accepted.text and "Resolved" not in accepted.text
     assert accepted.reply_markup is None
     assert "Status: <b>Resolved</b>" in resolved.text and "suing at the court" in resolved.text
+    assert "Money recovered: ¥58.00" in resolved.text
     assert [t for t, _ in buttons(resolved.reply_markup)][-1] == "★★★★★"
     assert "Closed" in closed.text and closed.reply_markup is None  # one rating request
 
