@@ -222,7 +222,7 @@ async def _department_alert(
             _("⏰ Case {no} is past its deadline for the {deadline} (due {due}).").format(
                 no=number,
                 deadline=quote(label("deadline", payload.get("deadline"))),
-                due=quote(payload.get("due") or ""),
+                due=_day(payload.get("due")),
             )
         ]
     elif topic == "case.transferred":
@@ -254,6 +254,14 @@ async def _department_alert(
         _("This group gets it because it is bound to {department}.").format(department=quote(name)),
     ]
     return "\n".join(lines), None
+
+
+def _day(value: Any) -> str:
+    """An ISO day from a payload, as people read dates; anything else as it is."""
+    try:
+        return format_date(date.fromisoformat(str(value)))
+    except ValueError:
+        return quote(str(value or ""))
 
 
 async def _grade_news(

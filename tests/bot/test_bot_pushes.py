@@ -179,3 +179,23 @@ async def test_a_case_filed_before_8_in_the_morning_shows_that_day(world, servic
         await s.commit()
     [status] = await person.send(f"/track {case.tracking_no}")
     assert "Filed: Dec 5, 2026" in status.text
+
+
+async def test_overdue_alerts_show_the_due_day_in_words(world, services) -> None:
+    from bot import alerts
+    from bot.cards import speaking
+
+    person = world.person(505, username="late")
+    await person.send("/complain")
+    await person.send("我在南京金陵食品有限公司买的速冻水饺发霉了，商家拒绝退款，要求退款。")
+    await person.press("南京金陵食品有限公司")
+    await person.press("南京")
+    await person.send("13800138000")
+    await person.press("提交")
+    [case] = await cases(services)
+    payload = {"case_id": case.id, "deadline": "accept", "due": "2026-12-05"}
+    async with services.sessions() as s:
+        with speaking(make_i18n(), "zh"):
+            text, _ = await alerts.render(s, services, "case.overdue", payload, -100, "zh")
+    assert "2026年12月5日" in text and "2026-12-05" not in text
+    assert "shiyaojian" not in text and "绑定" in text
