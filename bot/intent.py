@@ -72,6 +72,16 @@ def has_company_form(text: str) -> bool:
     return any(s in lowered for s in COMPANY_SUFFIXES)
 
 
+def _greets(plain: str) -> bool:
+    """A short greeting with a particle or a name after it: 你好啊, 您好小助手, hi there."""
+    if len(plain) > 8:
+        return False
+    first = plain.split(" ")[0]
+    return first in GREETINGS or any(
+        plain.startswith(g) for g in GREETINGS if not g.isascii() and len(g) >= 2
+    )
+
+
 def cues(text: str) -> str | None:
     """``tip`` or ``complaint`` when the text carries words of that kind, else None."""
     lowered = text.lower()
@@ -102,7 +112,7 @@ def classify(
     plain = _plain(text)
     if is_code:
         return Intent("lookup")
-    if plain in GREETINGS:
+    if plain in GREETINGS or _greets(plain):
         return Intent("greeting")
     if plain in THANKS:
         return Intent("thanks")

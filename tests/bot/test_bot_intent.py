@@ -36,6 +36,8 @@ def not_modified(method: type) -> TelegramBadRequest:
     [
         ("你好", 0, "inquiry", "greeting"),
         ("hello!", 0, "inquiry", "greeting"),
+        ("你好啊", 0, "inquiry", "greeting"),
+        ("hi there", 0, "inquiry", "greeting"),
         ("谢谢", 0, "inquiry", "thanks"),
         ("怎么投诉？", 0, "inquiry", "question"),
         ("How do I track my case?", 0, "inquiry", "question"),
