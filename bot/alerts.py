@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from aiogram.types import InlineKeyboardMarkup
@@ -10,14 +11,14 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.cards import grade_line, kind_name, recall_card, shorten
+from bot.cards import grade_line, kind_name, recall_card, shorten, status_name
 from bot.keyboards import EnterpriseCb, SubscriptionCb, category_name, rating_keyboard
 from bot.markup import quote
 from bot.models import BotUser, DepartmentChat, Subscription
 from complaints.labels import label
-from complaints.models import Case
+from complaints.models import Case, CaseEvent
 from complaints.runtime import Services
-from complaints.service import CaseUnavailable, track
+from complaints.workflow import RATEABLE
 from disclosure.grades import GradeRecord
 from disclosure.models import CreditGrade, RecallNotice
 from disclosure.service import grade_dict
@@ -85,6 +86,27 @@ async def _subscribers(session: AsyncSession, wanted: list[tuple[str, str]]) -> 
     return out
 
 
+async def reasons(
+    session: AsyncSession, topic: str, payload: dict[str, Any], chats: list[int]
+) -> dict[int, str]:
+    """Why each chat hears of a recall: ``enterprise`` (it follows the producer) or
+    ``category``; empty for other topics."""
+    if topic != "recall.published" or not chats:
+        return {}
+    following: set[int] = set()
+    if payload.get("producer_uscc"):
+        following = set(
+            await session.scalars(
+                select(Subscription.chat_id).where(
+                    Subscription.kind == "enterprise",
+                    Subscription.target == str(payload["producer_uscc"]),
+                    Subscription.chat_id.in_(chats),
+                )
+            )
+        )
+    return {c: "enterprise" if c in following else "category" for c in chats}
+
+
 async def render(
     session: AsyncSession,
     services: Services,
@@ -92,8 +114,10 @@ async def render(
     payload: dict[str, Any],
     chat_id: int,
     lang: str,
+    reason: str = "",
 ) -> Rendered | None:
-    """The message for ``topic`` in the current language; None when nothing is to be said."""
+    """The message for ``topic`` in the current language; None when nothing is to be said.
+    ``reason`` (from ``reasons``) says why the chat gets it and picks the fitting button."""
     if topic == "case.status":
         return await _case_news(session, services, payload, chat_id, lang)
     if topic in DEPARTMENT_TOPICS:
@@ -103,11 +127,24 @@ async def render(
         if recall is None:
             return None
         builder = InlineKeyboardBuilder()
-        builder.button(
-            text=_("Stop {category} alerts").format(category=category_name(recall.category)),
-            callback_data=SubscriptionCb(action="off", target=recall.category),
-        )
-        return _("🔔 New recall notice") + "\n\n" + recall_card(recall), builder.as_markup()
+        if reason == "enterprise" and recall.producer_uscc:
+            name = services.published.name_of(recall.producer_uscc) or recall.producer
+            why = _("You get this because you follow {company}.").format(company=quote(name))
+            builder.button(
+                text=_("🔕 Stop following"),
+                callback_data=EnterpriseCb(action="unfollow", uscc=recall.producer_uscc),
+            )
+        else:
+            category = category_name(recall.category)
+            why = _("You get this because you asked for {category} recall alerts.").format(
+                category=quote(category)
+            )
+            builder.button(
+                text=_("Stop {category} alerts").format(category=category),
+                callback_data=SubscriptionCb(action="off", target=recall.category),
+            )
+        text = _("🔔 New recall notice") + "\n\n" + recall_card(recall) + "\n\n" + why
+        return text, builder.as_markup()
     if topic == "grade.changed":
         return await _grade_news(session, services, payload)
     return None
@@ -116,23 +153,67 @@ async def render(
 async def _case_news(
     session: AsyncSession, services: Services, payload: dict[str, Any], chat_id: int, lang: str
 ) -> Rendered | None:
-    from bot.handlers.tracking import own_code, view_text
+    """The news of one status event, as it was then: its status, its note, its outcome;
+    the rating buttons once per case, with the first event that finishes it."""
+    from bot.handlers.tracking import own_code
 
     case = await session.get(Case, payload.get("case_id"))
     if case is None:
         return None
-    secret = services.settings.require_secret()
-    code = own_code(case, chat_id, secret)
-    if code is None:
+    if await own_code(session, case, chat_id, services.settings.require_secret()) is None:
         return None
-    try:
-        view = await track(session, case.tracking_no, code, secret, lang)
-    except CaseUnavailable:
-        return None
-    action = payload.get("action")
-    intro = _("📬 News about your case: {what}").format(what=quote(label("action", action)))
-    keyboard = rating_keyboard(case.id) if view.can_rate else None
-    return intro + "\n\n" + view_text(view), keyboard
+    event = await session.get(CaseEvent, payload["event_id"]) if payload.get("event_id") else None
+    data = (event.data if event is not None else None) or {}
+    changes = data.get("changes") or {}
+
+    def new(name: str) -> Any:
+        value = changes.get(name)
+        return value[1] if isinstance(value, list) and len(value) == 2 else None
+
+    status = payload.get("to_status") or case.status
+    department = services.departments.get(payload.get("department") or case.department)
+    lines = [
+        _("📬 News about your case {no}: {what}").format(
+            no=f"<code>{quote(case.tracking_no)}</code>",
+            what=quote(label("action", payload.get("action"))),
+        ),
+        "",
+        _("Status: <b>{status}</b>").format(status=quote(status_name(status))),
+        _("Department: {department}").format(
+            department=quote(department.name(lang) if department else case.department)
+        ),
+    ]
+    if new("reject_reason"):
+        reason = label("reject_reason", new("reject_reason"))
+        lines.append(_("Reason: {reason}").format(reason=quote(reason)))
+    if new("outcome"):
+        lines.append(
+            _("Outcome: {outcome}").format(outcome=quote(label("outcome", new("outcome"))))
+        )
+    if new("recovered_fen"):
+        lines.append(_("Money recovered: ¥{amount:.2f}").format(amount=new("recovered_fen") / 100))
+    if status in ("accepted", "in_progress") and new("resolve_due"):
+        due = date.fromisoformat(str(new("resolve_due")))
+        lines.append(_("To be resolved by: {date}").format(date=format_date(due)))
+    if data.get("note") and payload.get("public", True):
+        lines.append(_("From the department: {note}").format(note=quote(data["note"])))
+    keyboard = None
+    if status in RATEABLE and case.rating is None and await _first_finish(session, case, event):
+        lines += ["", _("How satisfied are you with how it was handled? (1–5 stars)")]
+        keyboard = rating_keyboard(case.id)
+    lines += ["", _("/track {no} shows the whole case.").format(no=case.tracking_no)]
+    return "\n".join(lines), keyboard
+
+
+async def _first_finish(session: AsyncSession, case: Case, event: CaseEvent | None) -> bool:
+    """Is ``event`` the first that made the case rateable (one rating request per case)?"""
+    first = await session.scalar(
+        select(CaseEvent.id)
+        .where(CaseEvent.case_id == case.id, CaseEvent.to_status.in_(RATEABLE))
+        .order_by(CaseEvent.id)
+        .limit(1)
+    )
+    return event is None or first is None or first == event.id
 
 
 async def _department_alert(
@@ -149,7 +230,7 @@ async def _department_alert(
             _("⏰ Case {no} is past its deadline for the {deadline} (due {due}).").format(
                 no=number,
                 deadline=quote(label("deadline", payload.get("deadline"))),
-                due=quote(payload.get("due") or ""),
+                due=_day(payload.get("due")),
             )
         ]
     elif topic == "case.transferred":
@@ -187,7 +268,19 @@ async def _department_alert(
     if case.duplicate_of_id:
         lines.append(_("Possibly a duplicate of an earlier case."))
     lines += ["", quote(shorten(case.text, 300))]
+    lines += [
+        "",
+        _("This group gets it because it is bound to {department}.").format(department=quote(name)),
+    ]
     return "\n".join(lines), None
+
+
+def _day(value: Any) -> str:
+    """An ISO day from a payload, as people read dates; anything else as it is."""
+    try:
+        return format_date(date.fromisoformat(str(value)))
+    except ValueError:
+        return quote(str(value or ""))
 
 
 async def _grade_news(
@@ -207,6 +300,8 @@ async def _grade_news(
         [
             _("📊 New quality-credit grade for {name}:").format(name=f"<b>{quote(name)}</b>"),
             grade_line(grade_dict(record)),
+            "",
+            _("You get this because you follow {company}.").format(company=quote(name)),
         ]
     )
     return text, builder.as_markup()

@@ -89,6 +89,10 @@ def candidates_text(query: str) -> str:
     return _("Several companies match “{query}”. Which one do you mean?").format(query=quote(query))
 
 
+def closest_text(query: str) -> str:
+    return _("No exact match for “{query}”. The closest names are:").format(query=quote(query))
+
+
 def recall_line(index: int, recall: Any) -> str:
     return (
         f"{index}. <b>{quote(recall.title)}</b>\n"

@@ -138,16 +138,18 @@ class Courier:
             if not recipients:
                 return []
             langs = await self.languages(session, recipients)
+            why = await alerts.reasons(session, topic, payload, recipients)
             out = []
-            rendered: dict[str, tuple[str, InlineKeyboardMarkup | None] | None] = {}
+            # one rendering per language and reason (case news go to a single chat)
+            rendered: dict[tuple[str, str], tuple[str, InlineKeyboardMarkup | None] | None] = {}
             for chat_id in recipients:
-                lang = langs.get(chat_id, "zh")
-                if lang not in rendered:
+                lang, reason = langs.get(chat_id, "zh"), why.get(chat_id, "")
+                if (lang, reason) not in rendered:
                     with speaking(self.i18n, lang):
-                        rendered[lang] = await alerts.render(
-                            session, self.services, topic, payload, chat_id, lang
+                        rendered[lang, reason] = await alerts.render(
+                            session, self.services, topic, payload, chat_id, lang, reason
                         )
-                letter = rendered[lang]
+                letter = rendered[lang, reason]
                 if letter is not None:
                     out.append(Letter(chat_id, letter[0], letter[1]))
             return out

@@ -10,7 +10,7 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.cards import kind_name, routing_lines, shorten
-from bot.keyboards import ComplaintCb
+from bot.keyboards import ComplaintCb, DepartmentCb
 from bot.markup import quote
 from complaints.intake import Filed
 from complaints.runtime import Services
@@ -24,11 +24,17 @@ class Filing(StatesGroup):
     city = State()
     contact = State()
     confirm = State()
+    more = State()  # a long description: waiting for its next part
 
 
-def idempotency_key(chat_id: int, conv: str) -> str:
-    """One key per conversation: a repeated update or a second press finds the first case."""
-    return f"bot:{chat_id}:{conv}"
+FORM_STATES = {s.state for s in Filing.__states__}
+
+
+def idempotency_key(nonce: str) -> str:
+    """One key per conversation, from a random value kept only in the conversation's
+    state: a repeated update finds the first case, and nothing in it identifies the
+    person (an anonymous tip stores no trace of who sent it)."""
+    return f"bot:{nonce}"
 
 
 async def ask_company(
@@ -128,11 +134,12 @@ async def ask_contact(message: Message, state: FSMContext) -> None:
     await message.answer(text, reply_markup=builder.as_markup())
 
 
-def telegram_contact(message: Message | CallbackQuery) -> str:
+def telegram_contact(message: Message | CallbackQuery) -> str | None:
+    """``Telegram @name``; None without a username, which no one could write to."""
     user = message.from_user
-    assert user is not None
-    handle = f"@{user.username}" if user.username else f"id {user.id}"
-    return f"Telegram {handle}"
+    if user is None or not user.username:
+        return None
+    return f"Telegram @{user.username}"
 
 
 async def show_summary(message: Message, state: FSMContext, services: Services, lang: str) -> None:
@@ -166,7 +173,12 @@ async def show_summary(message: Message, state: FSMContext, services: Services, 
     builder.button(
         text=_("✖ Cancel"), callback_data=ComplaintCb(action="cancel", conv=data["conv"])
     )
-    builder.adjust(2)
+    if department is not None:
+        builder.button(
+            text=_("ℹ️ What does this department handle?"),
+            callback_data=DepartmentCb(code=routing.department),
+        )
+    builder.adjust(2, 1)
     await state.set_state(Filing.confirm)
     await message.answer("\n".join(lines), reply_markup=builder.as_markup())
 
@@ -189,24 +201,40 @@ def filed_text(filed: Filed, services: Services, lang: str) -> str:
     if filed.access_code:
         lines.append(_("Access code: <code>{code}</code>").format(code=quote(filed.access_code)))
     lines.append(_("Keep both: with them you can follow the case on the website too."))
-    for related in filed.related:
-        lines.append(
-            _("Your message also reads as a tip, so it was filed a second time: {no}.").format(
-                no=f"<code>{quote(related.tracking_no)}</code>"
-            )
-        )
     if case.accept_due:
         lines.append(
             _("The department must decide on it by {date}.").format(
                 date=format_date(case.accept_due)
             )
         )
+    for related in filed.related:
+        other = services.departments.get(related.department)
+        lines += [
+            "",
+            _(
+                "Your message also reads as a {kind}, so it was filed a second time: {no}, "
+                "for {department}. The same access code opens it."
+            ).format(
+                kind=quote(kind_name(related.kind).lower()),
+                no=f"<code>{quote(related.tracking_no)}</code>",
+                department=quote(other.name(lang) if other else related.department),
+            ),
+        ]
+        if related.accept_due:
+            lines.append(
+                _("The department must decide on it by {date}.").format(
+                    date=format_date(related.accept_due)
+                )
+            )
     if case.bot_chat_id:
+        numbers = " ".join([case.tracking_no, *(r.tracking_no for r in filed.related)])
         lines.append(
             _(
                 "I will message you here when its status changes. /track {no} shows it any time."
-            ).format(no=case.tracking_no)
+            ).format(no=numbers.split()[0])
         )
+        if filed.related:
+            lines.append(_("The same goes for {no}.").format(no=numbers.split()[1]))
     else:
         lines.append(
             _(

@@ -39,6 +39,14 @@ class OfferCb(CallbackData, prefix="offer"):
     kind: str  # complaint, tip, no
 
 
+class MenuCb(CallbackData, prefix="menu"):
+    action: str  # grade, recalls, complain, tip, track, subscribe
+
+
+class DepartmentCb(CallbackData, prefix="dept"):
+    code: str  # what a department handles, asked from a summary or a receipt
+
+
 class RateCb(CallbackData, prefix="rate"):
     case_id: int
     score: int

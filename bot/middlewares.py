@@ -210,3 +210,36 @@ class Throttle(BaseMiddleware):
         elif isinstance(event, CallbackQuery):
             await event.answer()
         return None
+
+
+class FormExpiry(BaseMiddleware):
+    """An unfinished form closes after ``ttl`` seconds without an answer: the next
+    message or press is told so and is handled as if no form were open."""
+
+    def __init__(self, ttl: float = 30 * 60, clock: Callable[[], float] = time.time) -> None:
+        self.ttl = ttl
+        self.clock = clock
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        from bot.filing import FORM_STATES
+
+        state = data.get("state")
+        if state is None:
+            return await handler(event, data)
+        now = self.clock()
+        if data.get("raw_state") in FORM_STATES:
+            form = await state.get_data()
+            if now - float(form.get("at", now)) > self.ttl:
+                await state.clear()
+                data["raw_state"] = None
+                notice = _(
+                    "Your unfinished form expired after {minutes} minutes without an answer; "
+                    "nothing was sent."
+                ).format(minutes=int(self.ttl // 60))
+                target = event.message if isinstance(event, CallbackQuery) else event
+                if isinstance(target, Message):
+                    await target.answer(notice)
+        result = await handler(event, data)
+        if await state.get_state() in FORM_STATES:
+            await state.update_data(at=now)
+        return result

@@ -15,7 +15,7 @@ from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
-from aiogram.exceptions import TelegramAPIError, TelegramUnauthorizedError
+from aiogram.exceptions import TelegramAPIError, TelegramBadRequest, TelegramUnauthorizedError
 from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage, DefaultKeyBuilder
 from aiogram.fsm.storage.memory import MemoryStorage
 from aiogram.types import ErrorEvent
@@ -30,6 +30,7 @@ from bot.handlers import command_menu, feature_routers
 from bot.middlewares import (
     ChatIsolation,
     DatabaseSession,
+    FormExpiry,
     LanguageMiddleware,
     Throttle,
     UpdateDedupe,
@@ -75,6 +76,7 @@ def build_dispatcher(
     *,
     i18n: I18n | None = None,
     throttle: Throttle | None = None,
+    expiry: FormExpiry | None = None,
 ) -> Dispatcher:
     """The dispatcher with every feature router and the middlewares handlers rely on."""
     storage = storage or MemoryStorage()
@@ -88,6 +90,9 @@ def build_dispatcher(
     throttle = throttle or Throttle(redis=redis)
     dp.message.outer_middleware(throttle)
     dp.callback_query.outer_middleware(throttle)
+    expiry = expiry or FormExpiry()
+    dp.message.outer_middleware(expiry)
+    dp.callback_query.outer_middleware(expiry)
     routers = feature_routers()
     for router in routers:
         # the feature routers are module-level; a second dispatcher in one process (tests,
@@ -97,6 +102,9 @@ def build_dispatcher(
 
     async def on_error(event: ErrorEvent, bot: Bot) -> bool:
         update = event.update
+        if is_not_modified(event.exception):
+            # a double tap asks for an edit the message already shows: nothing went wrong
+            return True
         db_down = is_database_unavailable(event.exception)
         if db_down:  # an outage, not a bug: no traceback for every update
             log.warning("update %s: database unavailable", update.update_id)
@@ -121,6 +129,11 @@ def build_dispatcher(
 
     dp.errors.register(on_error)
     return dp
+
+
+def is_not_modified(exc: BaseException) -> bool:
+    """Telegram's refusal of an edit that would change nothing."""
+    return isinstance(exc, TelegramBadRequest) and "message is not modified" in exc.message
 
 
 def _where(update: Any) -> tuple[int | None, str]:
@@ -164,8 +177,9 @@ def _blocked_marker(services: Services) -> Any:
 
 
 async def set_commands(bot: Bot, i18n: I18n) -> None:
-    """The command menu in Chinese (default) and English; a failure is not fatal."""
-    for lang, code in (("zh", None), ("en", "en")):
+    """The command menu per language: Chinese for everyone (the default) and for ``zh``
+    clients, English for ``en`` clients; a failure is not fatal."""
+    for lang, code in (("zh", None), ("zh", "zh"), ("en", "en")):
         with speaking(i18n, lang):
             commands = command_menu()
         try:

@@ -253,8 +253,10 @@ async def act(
         public=plan.public,
     )
     session.add(event)
+    await session.flush()  # the event's id: a push is rendered from its event
     lesson = None
     payload = {
+        "event_id": event.id,
         "case_id": case.id,
         "tracking_no": case.tracking_no,
         "department": case.department,

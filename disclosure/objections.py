@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from disclosure.models import CreditGrade, Enterprise, GradeObjection
 from infra.db import utcnow
+from infra.formatting import china_day
 from infra.security import Cipher, readable_code
 
 GRADING_AUTHORITY = "zhijian"
@@ -46,7 +47,8 @@ class ObjectionRequest:
 
 
 def objection_number(now: datetime) -> str:
-    return f"YY{now:%Y%m%d}-{readable_code(4)}"
+    """``YY`` + the day in China + four random characters."""
+    return f"YY{china_day(now):%Y%m%d}-{readable_code(4)}"
 
 
 async def file_objection(

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import jinja2
 from babel import dates, numbers
@@ -15,11 +16,22 @@ def _locale(lang: str | None):
     return babel_locale(lang or current_lang.get())
 
 
+CHINA = ZoneInfo("Asia/Shanghai")
+
+
+def china_day(moment: datetime) -> date:
+    """The calendar day in China (UTC+8) of a moment; a naive moment is read as UTC."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(CHINA).date()
+
+
 def format_date(value: date | datetime | None, lang: str | None = None) -> str:
+    """A day as citizens and staff read it; a moment is shown on its day in China."""
     if value is None:
         return ""
     if isinstance(value, datetime):
-        value = value.date()
+        value = china_day(value)
     return dates.format_date(value, format="medium", locale=_locale(lang))
 
 
@@ -27,7 +39,10 @@ def format_datetime(value: datetime | None, lang: str | None = None) -> str:
     if value is None:
         return ""
     return dates.format_datetime(
-        value, format="medium", tzinfo="Asia/Shanghai", locale=_locale(lang)
+        value if value.tzinfo else value.replace(tzinfo=UTC),
+        format="medium",
+        tzinfo="Asia/Shanghai",
+        locale=_locale(lang),
     )
 
 

@@ -16,9 +16,12 @@ def feature_routers() -> list[Router]:
     from bot.handlers import (
         complaints,
         evidence,
+        filing_buttons,
+        forms,
         free_text,
         grades,
         language,
+        menu,
         recalls,
         staff,
         start,
@@ -27,11 +30,13 @@ def feature_routers() -> list[Router]:
     )
 
     # photos and documents: kept during /complain and /tip, attached when it files
-    evidence.wire(complaints.router)
+    evidence.wire(filing_buttons.router)
     # free text comes last: it answers whatever no command or conversation took
     return [
+        forms.router,
         staff.router,
         start.router,
+        menu.router,
         language.router,
         tracking.router,
         grades.router,
@@ -39,6 +44,7 @@ def feature_routers() -> list[Router]:
         subscriptions.router,
         evidence.router,
         complaints.router,
+        filing_buttons.router,
         free_text.router,
     ]
 
@@ -57,5 +63,6 @@ def command_menu() -> list[BotCommand]:
         BotCommand(command="complain", description=_("File a quality complaint")),
         BotCommand(command="tip", description=_("Report a violation")),
         BotCommand(command="track", description=_("Follow your case")),
+        BotCommand(command="cancel", description=_("Drop an unfinished form")),
         BotCommand(command="language", description="简体中文 / English"),
     ]

@@ -1,55 +1,52 @@
 """/complain and /tip: the guided conversation that files a case.
 
-description → company (suggested from the register, confirmed by a button) →
-city → contact, or anonymity for tips → a summary with the department the
-router chose and why → confirm → tracking number and access code.
+description (a long one may come in parts) → company (suggested from the register,
+confirmed by a button) → city → contact, or anonymity for tips → a summary with the
+department the router chose and why → confirm (``filing_buttons``) → tracking number
+and access code. Each answer is checked for what its step asks.
 """
 
 from __future__ import annotations
 
-import logging
 import re
+import secrets
 import uuid
 from typing import Any
 
 from aiogram import F, Router
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
+from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.filing import (
+    FORM_STATES,
     Filing,
     ask_city,
     ask_company,
     ask_contact,
     cities,
-    filed_text,
-    idempotency_key,
     match_city,
     show_summary,
-    telegram_contact,
 )
+from bot.form_checks import MAX_CITY, is_contact_only, is_sentence, looks_like_contact
 from bot.keyboards import ComplaintCb
 from bot.markup import quote
-from complaints.intake import MAX_TEXT, IntakeError, Submission
-from complaints.models import Case
+from complaints.intake import MAX_TEXT
 from complaints.runtime import Services
-from complaints.service import submit
 from disclosure.service import search_enterprises
-from infra.limits import RateLimited
 
-log = logging.getLogger(__name__)
 router = Router(name=__name__)
 router.message.filter(F.chat.type == "private")
-router.callback_query.filter(F.message.chat.type == "private")
+
+__all__ = ["FORM_STATES", "begin", "router"]
 
 MIN_TEXT = 10
 MAX_COMPANY = 200
 MAX_CONTACT = 200
-_PHONE_OR_MAIL = re.compile(r"(\d[\d\s\-+()]{5,}\d)|([^@\s]+@[^@\s]+\.[^@\s]+)")
+# Telegram splits a text longer than 4,096 characters; a part this long has more to come
+LONG_PART = 3800
 
 
 async def begin(
@@ -61,7 +58,11 @@ async def begin(
 ) -> None:
     """Start a conversation; with ``text`` (from free text) the description is done."""
     await state.clear()
-    await state.set_data({"conv": uuid.uuid4().hex[:12], "kind": kind})
+    # conv names the form's buttons; nonce makes the filing's idempotency key, and both
+    # are random: nothing kept for the form is derived from who fills it in
+    await state.set_data(
+        {"conv": uuid.uuid4().hex[:12], "nonce": secrets.token_hex(16), "kind": kind}
+    )
     if text:
         await take_text(message, state, services, text)
         return
@@ -98,13 +99,59 @@ async def description(message: Message, state: FSMContext, services: Services) -
     await take_text(message, state, services, message.text or "")
 
 
+@router.message(Filing.more, _not_command())
+async def description_part(message: Message, state: FSMContext, services: Services) -> None:
+    part = (message.text or "").strip()
+    parts = [*(await state.get_data()).get("parts", []), part]
+    await state.update_data(parts=parts)
+    if len(part) >= LONG_PART:
+        await ask_more(message, state)
+        return
+    await finish_parts(message, state, services)
+
+
+async def finish_parts(message: Message, state: FSMContext, services: Services) -> None:
+    """Join the parts of a long description and go on with it."""
+    parts = (await state.get_data()).get("parts") or []
+    await state.update_data(parts=None)
+    await take_text(message, state, services, "\n".join(parts), whole=True)
+
+
+async def ask_more(message: Message, state: FSMContext) -> None:
+    conv = (await state.get_data())["conv"]
+    builder = InlineKeyboardBuilder()
+    builder.button(
+        text=_("That is all"), callback_data=ComplaintCb(action="more", value="done", conv=conv)
+    )
+    await state.set_state(Filing.more)
+    await message.answer(
+        _(
+            "Your description is long, so Telegram may have split it. Send the rest, or "
+            "press “That is all”."
+        ),
+        reply_markup=builder.as_markup(),
+    )
+
+
 @router.message(Filing.text)
+@router.message(Filing.more)
 async def description_not_text(message: Message) -> None:
     await message.answer(_("Please describe the problem in words."))
 
 
-async def take_text(message: Message, state: FSMContext, services: Services, text: str) -> None:
+async def take_text(
+    message: Message, state: FSMContext, services: Services, text: str, whole: bool = False
+) -> None:
     text = text.strip()
+    if is_contact_only(text):
+        await state.set_state(Filing.text)
+        await message.answer(
+            _(
+                "That looks like a phone number or an e-mail address. I will ask how to reach "
+                "you later; first, please describe the problem."
+            )
+        )
+        return
     if len(text) < MIN_TEXT:
         await state.set_state(Filing.text)
         await message.answer(
@@ -120,6 +167,10 @@ async def take_text(message: Message, state: FSMContext, services: Services, tex
                 n=len(text), max=MAX_TEXT
             )
         )
+        return
+    if not whole and len(text) >= LONG_PART:
+        await state.update_data(parts=[text])
+        await ask_more(message, state)
         return
     data = await state.get_data()
     routing = await services.off_loop(services.router.route, text, kind_hint=data.get("kind"))
@@ -139,8 +190,27 @@ async def take_text(message: Message, state: FSMContext, services: Services, tex
 @router.message(Filing.company, _not_command())
 async def company_typed(message: Message, state: FSMContext, services: Services, lang: str) -> None:
     typed = (message.text or "").strip()[:MAX_COMPANY]
+    if is_contact_only(typed):
+        await message.answer(
+            _("That looks like a phone number, not a company. Which company is it about?")
+        )
+        return
+    if is_sentence(typed):
+        routing = await services.off_loop(services.router.route, typed)
+        if not routing.company:
+            await message.answer(_("Please type only the company's name, or press a button."))
+            return
+        # offer the name found in the sentence instead of taking the sentence as a name
+        typed = routing.company[:MAX_COMPANY]
+        await message.answer(
+            _("That reads like a sentence, not a name. I found “{name}” in it.").format(
+                name=quote(typed)
+            )
+        )
     items = [i for i in search_enterprises(services.published, typed, 3) if i.score >= 60]
-    if not items:
+    suggestions = [(i.uscc, i.name) for i in items]
+    await state.update_data(suggestions=suggestions, typed=typed)
+    if not items and not is_sentence(message.text or ""):
         await state.update_data(company=typed, company_uscc=None)
         await message.answer(
             _(
@@ -149,15 +219,35 @@ async def company_typed(message: Message, state: FSMContext, services: Services,
         )
         await ask_city(message, state, lang)
         return
-    suggestions = [(i.uscc, i.name) for i in items]
-    await state.update_data(suggestions=suggestions, typed=typed)
     await ask_company(message, state, suggestions, None, typed=typed)
+
+
+def city_in(text: str) -> str | None:
+    """The stored name of a Jiangsu city the answer names, alone or within a sentence."""
+    found = match_city(text)
+    if found:
+        return found
+    words = set(re.findall(r"[a-z]+", text.lower()))
+    for name, short, en in cities():
+        if short in text or name in text or en.lower() in words:
+            return name
+    return None
 
 
 @router.message(Filing.city, _not_command())
 async def city_typed(message: Message, state: FSMContext) -> None:
     typed = (message.text or "").strip()
-    city = match_city(typed) or typed[:20]
+    city = city_in(typed)
+    if city is None:
+        if is_contact_only(typed) or looks_like_contact(typed):
+            await message.answer(
+                _("That looks like a phone number, not a place. In which city did it happen?")
+            )
+            return
+        if is_sentence(typed, MAX_CITY):
+            await message.answer(_("Please type only the city's name, or press a button."))
+            return
+        city = typed
     await state.update_data(city=city)
     await ask_contact(message, state)
 
@@ -174,7 +264,7 @@ async def contact_shared(
 @router.message(Filing.contact, _not_command())
 async def contact_typed(message: Message, state: FSMContext, services: Services, lang: str) -> None:
     contact = (message.text or "").strip()
-    if len(contact) > MAX_CONTACT or not _PHONE_OR_MAIL.search(contact):
+    if len(contact) > MAX_CONTACT or not looks_like_contact(contact):
         await message.answer(
             _(
                 "That does not look like a phone number or an e-mail address. "
@@ -192,148 +282,3 @@ async def contact_typed(message: Message, state: FSMContext, services: Services,
 @router.message(Filing.confirm)
 async def expecting_button(message: Message) -> None:
     await message.answer(_("Please answer with a button above, or send /cancel to stop."))
-
-
-@router.callback_query(ComplaintCb.filter())
-async def button(
-    query: CallbackQuery,
-    callback_data: ComplaintCb,
-    state: FSMContext,
-    services: Services,
-    session: AsyncSession,
-    lang: str,
-) -> None:
-    data = await state.get_data()
-    message = query.message if isinstance(query.message, Message) else None
-    current = await state.get_state()
-    expected = {
-        "company": Filing.company.state,
-        "city": Filing.city.state,
-        "contact": Filing.contact.state,
-        "confirm": Filing.confirm.state,
-        "cancel": None,
-    }
-    if (
-        message is None
-        or data.get("conv") != callback_data.conv
-        or (
-            callback_data.action in expected
-            and expected[callback_data.action] not in (None, current)
-        )
-    ):
-        await stale_button(query, callback_data, session)
-        return
-    await query.answer()
-    await message.edit_reply_markup(reply_markup=None)
-    if callback_data.action == "cancel":
-        await state.clear()
-        await message.answer(_("Cancelled. Nothing was sent."))
-    elif callback_data.action == "company":
-        await choose_company(message, state, data, callback_data.value, lang)
-    elif callback_data.action == "city":
-        names = cities()
-        value = callback_data.value
-        city = (
-            names[int(value)][0]
-            if value.isascii() and value.isdigit() and int(value) < len(names)
-            else None
-        )
-        await state.update_data(city=city)
-        await ask_contact(message, state)
-    elif callback_data.action == "contact":
-        if callback_data.value == "anonymous" and data["kind"] == "tip":
-            await state.update_data(contact=None, anonymous=True)
-        else:
-            await state.update_data(contact=telegram_contact(query), anonymous=False)
-        await show_summary(message, state, services, lang)
-    elif callback_data.action == "confirm":
-        await confirm(query, message, state, services, session, lang)
-
-
-async def choose_company(
-    message: Message, state: FSMContext, data: dict[str, Any], value: str, lang: str
-) -> None:
-    suggestions = data.get("suggestions") or []
-    if value.isascii() and value.isdigit() and int(value) < len(suggestions):
-        uscc, name = suggestions[int(value)]
-        await state.update_data(company=name, company_uscc=uscc)
-    elif value == "typed" and data.get("typed"):
-        await state.update_data(company=data["typed"], company_uscc=None)
-    else:
-        await state.update_data(company=None, company_uscc=None)
-    await ask_city(message, state, lang)
-
-
-async def stale_button(
-    query: CallbackQuery, callback_data: ComplaintCb, session: AsyncSession
-) -> None:
-    """A button of a finished or replaced conversation (pressed twice, or much later)."""
-    if callback_data.action == "confirm" and callback_data.conv:
-        key = idempotency_key(query.from_user.id, callback_data.conv)
-        case = await session.scalar(select(Case).where(Case.idempotency_key == key))
-        if case is not None:
-            await query.answer(
-                _("Already sent: tracking number {no}.").format(no=case.tracking_no),
-                show_alert=True,
-            )
-            return
-    await query.answer(
-        _("This form is no longer open. Start again with /complain or /tip."), show_alert=True
-    )
-
-
-async def confirm(
-    query: CallbackQuery,
-    message: Message,
-    state: FSMContext,
-    services: Services,
-    session: AsyncSession,
-    lang: str,
-) -> None:
-    data = await state.get_data()
-    chat_id = query.from_user.id
-    submission = Submission(
-        text=data["text"],
-        channel="bot",
-        kind=data["kind"],
-        company=data.get("company"),
-        contact=data.get("contact"),
-        anonymous=bool(data.get("anonymous")),
-        city=data.get("city"),
-        lang=lang,
-        bot_chat_id=chat_id,
-        idempotency_key=idempotency_key(chat_id, data["conv"]),
-    )
-    try:
-        filed = await submit(services, submission, client=f"tg:{chat_id}")
-    except IntakeError as exc:
-        await intake_refused(message, state, exc)
-        return
-    except RateLimited as exc:
-        # the conversation stays open: the same button works once the wait is over
-        await message.answer(
-            _(
-                "You have sent many reports in a short time. Please wait {minutes} minutes, "
-                "then press the button again."
-            ).format(minutes=exc.minutes)
-        )
-        await show_summary(message, state, services, lang)
-        return
-    await state.clear()
-    await message.answer(filed_text(filed, services, lang))
-
-
-async def intake_refused(message: Message, state: FSMContext, exc: IntakeError) -> None:
-    """Tell the citizen what to fix and go back to that step."""
-    if exc.field == "contact":
-        await message.answer(_("A complaint needs a way to reach you."))
-        await ask_contact(message, state)
-    elif exc.field == "company":
-        await message.answer(_("The company name is too long."))
-        await state.set_state(Filing.company)
-    else:
-        await message.answer(
-            _("This could not be filed: {reason}").format(reason=quote(exc.localized()))
-        )
-        await state.set_state(Filing.text)
-        await message.answer(_("Please describe the problem again."))

@@ -196,7 +196,7 @@ class AttachAfterFiling(BaseMiddleware):
         if not pending or (await state.get_data()).get("conv") == before.get("conv"):
             return result
         services: Services = data["services"]
-        key = idempotency_key(event.from_user.id, str(before.get("conv")))
+        key = idempotency_key(str(before.get("nonce", "")))
         async with services.sessions() as session:
             number = await session.scalar(
                 select(Case.tracking_no).where(Case.idempotency_key == key)

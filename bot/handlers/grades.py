@@ -12,7 +12,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.cards import candidates_text, enterprise_card, recall_line
+from bot.cards import candidates_text, closest_text, enterprise_card, recall_line
 from bot.keyboards import EnterpriseCb, RecallCb
 from bot.markup import quote
 from bot.models import Subscription
@@ -28,6 +28,8 @@ router.message.filter(F.chat.type == "private")
 router.callback_query.filter(F.message.chat.type == "private")
 
 CANDIDATES = 5
+CLOSEST = 3
+STRONG_MATCH = 75  # below this a name is only "close", not a match
 MAX_QUERY = 100
 
 
@@ -105,12 +107,23 @@ async def show_lookup(
         if shown is not None:
             await message.answer(shown[0], reply_markup=shown[1])
             return
+    strong = [i for i in items if i.score >= STRONG_MATCH]
+    if len(strong) == 1 and (len(items) == 1 or items[1].score < STRONG_MATCH):
+        # one name stands out among weak ones: its card, not a choice
+        shown = await card(services, session, message.chat.id, strong[0].uscc)
+        if shown is not None:
+            await message.answer(shown[0], reply_markup=shown[1])
+            return
+    if strong:
+        items, text = strong, candidates_text(query)
+    else:
+        items, text = items[:CLOSEST], closest_text(query)
     builder = InlineKeyboardBuilder()
     for item in items:
         label = f"{item.name} · {item.grade or '—'}"
         builder.button(text=label[:60], callback_data=EnterpriseCb(action="show", uscc=item.uscc))
     builder.adjust(1)
-    await message.answer(candidates_text(query), reply_markup=builder.as_markup())
+    await message.answer(text, reply_markup=builder.as_markup())
 
 
 @router.message(Command("grade"))

@@ -74,6 +74,13 @@ async def recalls_command(
     message: Message, command: CommandObject, state: FSMContext, session: AsyncSession
 ) -> None:
     keyword = (command.args or "").strip()[:50] or None
+    await open_listing(message, state, session, keyword)
+
+
+async def open_listing(
+    message: Message, state: FSMContext, session: AsyncSession, keyword: str | None
+) -> None:
+    """The first page of the listing, remembered for paging."""
     text, keyboard, cursors = await render_page(session, keyword, 0, [None])
     await browsing(state).set_data({"keyword": keyword, "cursors": cursors})
     await message.answer(text, reply_markup=keyboard)

@@ -12,6 +12,7 @@ from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.handlers.menu import main_menu
 from bot.markup import quote
 from campaigns.windows import active_campaign, announcement, china_today
 
@@ -69,12 +70,12 @@ async def start(message: Message, state: FSMContext, session: AsyncSession, lang
     if banner:
         lines += ["", banner]
     lines += ["", help_text()]
-    await message.answer("\n".join(lines))
+    await message.answer("\n".join(lines), reply_markup=main_menu())
 
 
 @router.message(Command("help"))
 async def show_help(message: Message) -> None:
-    await message.answer(help_text())
+    await message.answer(help_text(), reply_markup=main_menu())
 
 
 @router.message(Command("cancel"))

@@ -47,7 +47,14 @@ async def subscribe(
     if command.args and command.args.strip():
         await show_lookup(message, command.args, services, session)
         return
-    subs = await subscriptions_of(session, message.chat.id)
+    await show_overview(message, message.chat.id, services, session)
+
+
+async def show_overview(
+    message: Message, chat_id: int, services: Services, session: AsyncSession
+) -> None:
+    """The categories keyboard with what the chat follows."""
+    subs = await subscriptions_of(session, chat_id)
     on = {s.target for s in subs if s.kind == "category"}
     await message.answer(overview(subs, services), reply_markup=categories_keyboard(on))
 

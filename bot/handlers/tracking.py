@@ -1,7 +1,8 @@
 """/track TRACKING_NO [ACCESS_CODE]: a case's status; and the 1–5 rating when it is done.
 
 The chat a case was filed from needs no access code: the bot derives it from the
-conversation's idempotency key, as the intake service does. Anyone else gives the
+conversation's idempotency key (a random value), as the intake service does; the second
+case of a split message shares the first one's. Anyone else gives the
 code, and a wrong code and an unknown number get the same answer.
 """
 
@@ -37,11 +38,17 @@ class Tracking(StatesGroup):
     code = State()
 
 
-def own_code(case: Case, chat_id: int, secret: str) -> str | None:
-    """The access code of a case this chat filed through the bot, else None."""
-    if case.bot_chat_id == chat_id and case.idempotency_key:
-        return code_for_key(secret, case.idempotency_key)
-    return None
+async def own_code(session: AsyncSession, case: Case, chat_id: int, secret: str) -> str | None:
+    """The access code of a case this chat filed through the bot, else None. The second
+    case of a split message shares the first one's code."""
+    if case.bot_chat_id != chat_id:
+        return None
+    key = case.idempotency_key
+    if key is None and case.split_from_id is not None:
+        key = await session.scalar(
+            select(Case.idempotency_key).where(Case.id == case.split_from_id)
+        )
+    return code_for_key(secret, key) if key else None
 
 
 def view_text(view: CitizenView) -> str:
@@ -118,6 +125,18 @@ async def own_cases(session: AsyncSession, chat_id: int) -> list[Case]:
     return list(await session.scalars(stmt))
 
 
+async def own_cases_text(session: AsyncSession, chat_id: int) -> str:
+    """How to track, and the cases this chat filed (not its anonymous tips)."""
+    cases = await own_cases(session, chat_id)
+    lines = [_("Send /track and the tracking number, e.g. /track ZX20260315ABC234.")]
+    if cases:
+        lines += ["", _("Your cases:")]
+        lines += [
+            f"• <code>{quote(c.tracking_no)}</code> — {quote(status_name(c.status))}" for c in cases
+        ]
+    return "\n".join(lines)
+
+
 @router.message(Command("track"))
 async def track_command(
     message: Message,
@@ -129,22 +148,14 @@ async def track_command(
 ) -> None:
     args = (command.args or "").split()
     if not args:
-        cases = await own_cases(session, message.chat.id)
-        lines = [_("Send /track and the tracking number, e.g. /track ZX20260315ABC234.")]
-        if cases:
-            lines += ["", _("Your cases:")]
-            lines += [
-                f"• <code>{quote(c.tracking_no)}</code> — {quote(status_name(c.status))}"
-                for c in cases
-            ]
-        await message.answer("\n".join(lines))
+        await message.answer(await own_cases_text(session, message.chat.id))
         return
     number = args[0].strip().upper()[:32]
     secret = services.settings.require_secret()
     code = args[1] if len(args) > 1 else None
     if code is None:
         case = await session.scalar(select(Case).where(Case.tracking_no == number))
-        code = own_code(case, message.chat.id, secret) if case is not None else None
+        code = await own_code(session, case, message.chat.id, secret) if case else None
     if code is None:
         await state.set_state(Tracking.code)
         await state.update_data(tracking_no=number)
@@ -175,7 +186,7 @@ async def rate_case(
 ) -> None:
     case = await session.get(Case, callback_data.case_id)
     secret = services.settings.require_secret()
-    code = own_code(case, query.from_user.id, secret) if case is not None else None
+    code = await own_code(session, case, query.from_user.id, secret) if case else None
     if case is None or code is None:
         await query.answer(_("Only the person who filed the case can rate it."), show_alert=True)
         return

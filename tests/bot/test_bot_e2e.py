@@ -24,7 +24,7 @@ from disclosure.models import RecallNotice
 from infra.accounts import add_staff
 from tests.conftest import SECRET, need_node
 from tests.support.bot_world import seed
-from tests.support.fake_telegram import EmulatorPerson
+from tests.support.emulator_person import EmulatorPerson
 
 pytestmark = [pytest.mark.node, pytest.mark.slow]
 TOKEN = "987654:E2E-TEST-TOKEN"
@@ -165,7 +165,7 @@ async def chinese_complaint(http, emulator, services, codes) -> None:
     await wang.expect(number, "状态")
 
     await desk(services, number, "accept")
-    await wang.expect("您的案件有新进展", "已受理")
+    await wang.expect(number, "有新进展", "已受理")
     await desk(services, number, "resolve", outcome="refunded", amount_yuan="58")
     survey = await wang.expect("满意", "已退款")
     await wang.press("★★★★★", survey)

@@ -13,8 +13,8 @@ from sqlalchemy import select
 from complaints.models import Case, Evidence
 from tests.bot.test_bot_e2e import TOKEN, bot_env, emulator, start, stop  # noqa: F401
 from tests.support.bot_world import seed
+from tests.support.emulator_person import EmulatorPerson
 from tests.support.evidence import executable, gps_of, jpeg_with_gps, pdf
-from tests.support.fake_telegram import EmulatorPerson
 
 pytestmark = [pytest.mark.node, pytest.mark.slow]
 COMPLAINT_ZH = "我在南京金陵食品有限公司买的速冻水饺，吃了以后全家拉肚子，商家拒绝退款。"

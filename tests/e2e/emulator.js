@@ -12,6 +12,10 @@
 //                   edits applied, with its message_id (after: the last one seen)
 //              POST /e2e/files {data: base64}  store a file a person sends; answers its
 //                   file_id, for a photo or document in /sendMessage
+//              GET  /e2e/answers?token=  the answers to callback queries (toasts)
+// Answered like Telegram where the bot depends on it: an edit that changes nothing is a
+// 400 "message is not modified", an edit without reply_markup removes the keyboard, and
+// results are objects (the edited Message), never JSON strings.
 'use strict';
 
 const express = require('express');
@@ -138,9 +142,28 @@ app.all('/bot:token/sendDocument', (req, res) => {
   res.json({ ok: true, result: msg });
 });
 
-app.all('/bot:token/answerCallbackQuery', (req, res) => res.json({ ok: true, result: true }));
+// the toasts and alerts a press got, for the tests to read (GET /e2e/answers)
+const answers = [];
+app.all('/bot:token/answerCallbackQuery', (req, res) => {
+  const p = params(req);
+  answers.push({
+    token: req.params.token,
+    callback_query_id: String(p.callback_query_id),
+    text: p.text || '',
+    show_alert: p.show_alert === true || p.show_alert === 'true',
+  });
+  res.json({ ok: true, result: true });
+});
 
-// edits: applied to the stored message (a removed keyboard too) and answered like Telegram
+app.get('/e2e/answers', (req, res) => {
+  res.json({ ok: true, result: answers.filter((a) => a.token === req.query.token) });
+});
+
+// edits, answered like Telegram: applied to the stored message; no reply_markup removes
+// the keyboard; an edit that changes nothing is refused with "message is not modified";
+// the result is the edited Message object
+const same = (a, b) => JSON.stringify(a || null) === JSON.stringify(b || null);
+
 app.all('/bot:token/editMessage:what', (req, res) => {
   const p = params(req);
   const stored = server.storage.botMessages.find(
@@ -152,11 +175,34 @@ app.all('/bot:token/editMessage:what', (req, res) => {
     return;
   }
   const change = TelegramServer.normalizeMessage(Object.assign({}, p));
-  if (req.params.what === 'ReplyMarkup' && !change.reply_markup) delete stored.message.reply_markup;
-  if (req.params.what === 'Text' && !change.reply_markup) delete stored.message.reply_markup;
-  stored.message = Object.assign({}, stored.message, change);
+  const markup = change.reply_markup && 'inline_keyboard' in change.reply_markup
+    ? change.reply_markup : undefined;
+  const text = req.params.what === 'Text' ? change.text : stored.message.text;
+  if (text === stored.message.text && same(markup, stored.message.reply_markup)) {
+    res.status(400).json({
+      ok: false,
+      error_code: 400,
+      description: 'Bad Request: message is not modified: specified new message content and '
+        + 'reply markup are exactly the same as a current content and reply markup of the message',
+    });
+    return;
+  }
+  const next = Object.assign({}, stored.message, { text });
+  if (markup) next.reply_markup = markup; else delete next.reply_markup;
+  stored.message = next;
   stored.edited = (stored.edited || 0) + 1;
-  res.json({ ok: true, result: true });
+  const chatId = Number(p.chat_id);
+  const result = {
+    message_id: stored.messageId,
+    date: seconds(stored.time),
+    edit_date: Math.floor(Date.now() / 1000),
+    from: botUser(req.params.token),
+    chat: chatId < 0 ? { id: chatId, type: 'supergroup', title: 'Group' }
+      : { id: chatId, type: 'private', first_name: 'Test' },
+    text,
+  };
+  if (markup) result.reply_markup = markup;
+  res.json({ ok: true, result });
 });
 
 app.all('/bot:token/setWebhook', (req, res) => {
@@ -193,13 +239,22 @@ app.get('/file/bot:token/files/:id', (req, res) => {
   }
   res.type('application/octet-stream').send(data);
 });
+// what the bot sent as form fields (JSON text) is given back as objects, as Telegram does
+function objects(message) {
+  for (const key of ['reply_markup', 'link_preview_options', 'entities', 'reply_parameters']) {
+    if (typeof message[key] === 'string') {
+      try { message[key] = JSON.parse(message[key]); } catch (e) { /* plain text stays */ }
+    }
+  }
+  return message;
+}
 
 app.get('/e2e/messages', (req, res) => {
   const after = Number(req.query.after || 0);
   const result = server.storage.botMessages
     .filter((u) => u.botToken === req.query.token && String(u.message.chat_id) === String(req.query.chat))
     .filter((u) => u.messageId > after || (req.query.edits && u.edited))
-    .map((u) => ({ ...u.message, message_id: u.messageId, edited: u.edited || 0 }));
+    .map((u) => objects({ ...u.message, message_id: u.messageId, edited: u.edited || 0 }));
   res.json({ ok: true, result });
 });
 

@@ -29,6 +29,7 @@ from disclosure.models import CreditGrade, Enterprise, RecallNotice
 from disclosure.namegen import generate_enterprises
 from infra.accounts import Staff
 from infra.db import utcnow
+from infra.formatting import china_day
 from infra.security import Cipher, hash_token
 from zhixin.demo.recalls import BRANDS, RECALL_TEMPLATES
 from zhixin.demo.texts import CASE_TEXTS
@@ -288,7 +289,7 @@ async def _lifecycle(
 ) -> None:
     """Take a demo case along a plausible path with the desk's own actions: a transfer
     when the router missed, acceptance, progress, an outcome, closing, a rating."""
-    received = case.created_at.date()
+    received = china_day(case.created_at)
 
     async def act_on(day: date, action: str, **params: object) -> None:
         await act(
