@@ -17,7 +17,9 @@ from markupsafe import Markup, escape
 # keeps readable text on a phone, where a chart with labels beside the bars would not.
 WIDTH = 480
 LEFT = 2
-VALUE_ROOM = 104  # space right of the longest bar for its value
+MIN_VALUE_ROOM = 40  # space right of the longest bar for its value, at least
+VALUE_FONT = 14
+RIGHT_PAD = 4  # between the longest value and the chart's right edge
 LABEL_LINE = 21
 BAR = 15
 GAP = 3
@@ -56,14 +58,39 @@ class BarChart:
     legend: tuple[str, str] = ("", "")
     scale_max: float | None = None
     references: Sequence[Reference] = field(default_factory=tuple)
+    # two bars a row even when one year has no data at all (its labels say so)
+    pair: bool = False
 
     @property
     def paired(self) -> bool:
-        return any(r.previous is not None for r in self.rows)
+        return self.pair or any(r.previous is not None for r in self.rows)
 
 
 def _units(ch: str) -> int:
     return 2 if ord(ch) >= 0x2E80 else 1
+
+
+def text_width(text: str, size: float = VALUE_FONT) -> float:
+    """A generous estimate of a text's width in pixels: a Chinese character is one em,
+    a digit, letter or sign at most 0.66 em (wide enough for the pages' sans-serif)."""
+    return sum(size if _units(ch) == 2 else 0.66 * size for ch in text)
+
+
+def value_room(chart: BarChart) -> float:
+    """Room right of the bars for the widest value label, so none is cut at the edge."""
+    texts = [chart.fmt(v) for r in chart.rows for v in (r.current, r.previous)]
+    widest = max((text_width(t) for t in texts), default=0.0)
+    return max(MIN_VALUE_ROOM, widest + 5 + RIGHT_PAD)
+
+
+def label_x(bar_end: float, width: float, lines: Sequence[float]) -> float:
+    """Where a value label starts: just after its bar, or past a reference line its text
+    would cross (so the dashed 80 and 85 lines never run through a number)."""
+    x = bar_end + 5
+    for line in sorted(lines):
+        if x - 3 <= line <= x + width + 3:
+            x = line + 4
+    return x
 
 
 def _short(label: str) -> str:
@@ -89,7 +116,10 @@ def _scale(chart: BarChart) -> float:
 def render(chart: BarChart) -> Markup:
     """The chart as an ``<svg>`` element (safe to put in a page as it is)."""
     scale = _scale(chart)
-    span = WIDTH - LEFT - VALUE_ROOM
+    # every line and bar ends by LEFT + span, so a label after one (4 or 5 px on)
+    # still ends inside the chart
+    span = WIDTH - LEFT - value_room(chart)
+    lines = [LEFT + ref.value / scale * span for ref in chart.references]
     bars = 2 * BAR + GAP if chart.paired else BAR
     per_row = LABEL_LINE + bars + ROW_GAP
     rows = max(len(chart.rows), 1)
@@ -134,9 +164,11 @@ def render(chart: BarChart) -> Markup:
                     f'<rect x="{LEFT}" y="{bar_y}" width="{width:.1f}" '
                     f'height="{BAR}" fill="{fill}"/>'
                 )
+            text = chart.fmt(value)
+            x = label_x(LEFT + width, text_width(text), lines)
             parts.append(
-                f'<text x="{LEFT + width + 5:.1f}" y="{bar_y + BAR - 2}" font-size="14" {HALO}>'
-                f"{escape(chart.fmt(value))}</text>"
+                f'<text x="{x:.1f}" y="{bar_y + BAR - 2}" font-size="{VALUE_FONT}" {HALO}>'
+                f"{escape(text)}</text>"
             )
     parts.append("</svg>")
     return Markup("".join(parts))

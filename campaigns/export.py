@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 from babel import numbers
@@ -22,6 +23,7 @@ from openpyxl.utils import get_column_letter
 from complaints.labels import LABELS
 from infra.formatting import format_date, format_number, format_percent, format_yuan
 from infra.i18n import babel_locale, gettext
+from nlp.names import jiangsu_regions
 
 
 def N_(message: str) -> str:
@@ -134,6 +136,8 @@ CATEGORY_LABELS = {
     "vehicle_repair": N_("Vehicle repair"),
 }
 NOT_GIVEN = N_("Not given")
+# what a figure shows when there is nothing to compute it from (no cases that year)
+NO_DATA = N_("no data")
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,7 +172,24 @@ def item_label(section: str, key: str, report: dict[str, Any], lang: str) -> str
         return gettext(table[key], lang) if key in table else key
     if section == "department":
         return report.get("department_names", {}).get(key, key)
+    if section == "city" and lang == "en":
+        return city_in_english(key)
     return key
+
+
+@cache
+def _english_cities() -> dict[str, str]:
+    regions = jiangsu_regions()
+    names: dict[str, str] = {}
+    for place in (*regions.cities, *regions.districts):
+        names.setdefault(place.name, place.en)
+        names.setdefault(place.short, place.en)
+    return names
+
+
+def city_in_english(name: str) -> str:
+    """A Jiangsu city's (or county's) English name; a name the register lacks as written."""
+    return _english_cities().get(name.strip(), name)
 
 
 def report_lines(report: dict[str, Any], lang: str) -> Iterator[Line]:
@@ -207,14 +228,17 @@ def unit_label(unit: str, lang: str) -> str:
 
 
 def display(value: float | None, unit: str, lang: str) -> str:
-    """A figure as people read it in ``lang`` (Babel)."""
+    """A figure as people read it in ``lang`` (Babel); handling time with its unit."""
     if value is None:
-        return "—"
+        return gettext(NO_DATA, lang)
     if unit == "rate":
         return format_percent(value, lang)
     if unit == "yuan":
         return format_yuan(round(Decimal(str(value)) * 100), lang)
-    if unit in ("index", "days"):
+    if unit == "days":
+        days = numbers.format_decimal(value, format="#,##0.0", locale=babel_locale(lang))
+        return gettext("{value} working days", lang).format(value=days)
+    if unit == "index":
         return numbers.format_decimal(value, format="#,##0.0", locale=babel_locale(lang))
     return format_number(value, lang)
 

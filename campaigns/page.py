@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,7 @@ from campaigns.export import (
     section_title,
 )
 from infra import i18n
-from infra.formatting import format_percent, install_filters
+from infra.formatting import install_filters
 
 _ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE_DIRS = [_ROOT / "campaigns" / "templates", _ROOT / "zhixin" / "templates"]
@@ -29,13 +30,27 @@ REPORT_CSS = _ROOT / "campaigns" / "static" / "campaigns.css"
 CHART_ROWS = 15  # longer breakdowns are in the tables only
 
 
+def has_data(figures: dict[str, Any]) -> bool:
+    """A year with no case at all has no figures to show: "no data", not zeros."""
+    return bool(figures["cases"]["total"])
+
+
+def _known(ok: bool, value: Any) -> Any:
+    return value if ok else None
+
+
 def _breakdown_chart(
     report: dict[str, Any], section: str, field: str, title: str, lang: str
 ) -> BarChart:
     now, then = report["cases"][field], report["previous_year"]["cases"][field]
+    now_ok, then_ok = has_data(report), has_data(report["previous_year"])
     keys = list(now) + [k for k in then if k not in now]
     rows = [
-        ChartRow(item_label(section, k, report, lang), now.get(k, 0), then.get(k, 0))
+        ChartRow(
+            item_label(section, k, report, lang),
+            _known(now_ok, now.get(k, 0)),
+            _known(then_ok, then.get(k, 0)),
+        )
         for k in keys[:CHART_ROWS]
     ]
     return _chart(report, f"chart-{section}", title, rows, "count", lang)
@@ -56,6 +71,7 @@ def _chart(
         rows=rows,
         fmt=lambda v: display(v, unit, lang),
         legend=(str(report["year"]), str(report["previous_year"]["year"])),
+        pair=True,
         **kw,
     )
 
@@ -67,6 +83,11 @@ def charts(report: dict[str, Any], lang: str) -> list[dict[str, Any]]:
         return i18n.gettext(message, lang)
 
     prior = report["previous_year"]
+    now_ok, then_ok = has_data(report), has_data(prior)
+
+    def pair(label: str, now: Any, then: Any) -> ChartRow:
+        return ChartRow(label, _known(now_ok, now), _known(then_ok, then))
+
     sat, prior_sat = report["satisfaction"], prior["satisfaction"]
     consumer, producer = sat["consumer_target"], sat["producer_target"]
     out: list[dict[str, Any]] = []
@@ -80,8 +101,8 @@ def charts(report: dict[str, Any], lang: str) -> list[dict[str, Any]]:
             "chart-rates",
             _("Acceptance and resolution"),
             [
-                ChartRow(_("Acceptance rate"), report["acceptance_rate"], prior["acceptance_rate"]),
-                ChartRow(_("Resolution rate"), report["resolution_rate"], prior["resolution_rate"]),
+                pair(_("Acceptance rate"), report["acceptance_rate"], prior["acceptance_rate"]),
+                pair(_("Resolution rate"), report["resolution_rate"], prior["resolution_rate"]),
             ],
             "rate",
             lang,
@@ -94,13 +115,11 @@ def charts(report: dict[str, Any], lang: str) -> list[dict[str, Any]]:
             "chart-satisfaction",
             _("Satisfaction index (0–100)"),
             [
-                ChartRow(
-                    _("All services"), report["satisfaction_index"], prior["satisfaction_index"]
-                ),
-                ChartRow(
+                pair(_("All services"), report["satisfaction_index"], prior["satisfaction_index"]),
+                pair(
                     _("Consumer services"), sat["consumer_services"], prior_sat["consumer_services"]
                 ),
-                ChartRow(
+                pair(
                     _("Producer services"), sat["producer_services"], prior_sat["producer_services"]
                 ),
             ],
@@ -120,13 +139,13 @@ def charts(report: dict[str, Any], lang: str) -> list[dict[str, Any]]:
             "chart-money",
             _("Money recovered, penalties and rewards"),
             [
-                ChartRow(
+                pair(
                     _("Money recovered for consumers"),
                     report["money_recovered_yuan"],
                     prior["money_recovered_yuan"],
                 ),
-                ChartRow(_("Penalties imposed"), report["penalties_yuan"], prior["penalties_yuan"]),
-                ChartRow(_("Rewards for tips"), report["rewards_yuan"], prior["rewards_yuan"]),
+                pair(_("Penalties imposed"), report["penalties_yuan"], prior["penalties_yuan"]),
+                pair(_("Rewards for tips"), report["rewards_yuan"], prior["rewards_yuan"]),
             ],
             "yuan",
             lang,
@@ -144,7 +163,7 @@ def charts(report: dict[str, Any], lang: str) -> list[dict[str, Any]]:
                 report,
                 "chart-enterprises",
                 _("Enterprises with the most complaints and tips"),
-                [ChartRow(e["name"], e["cases"], e["previous_year_cases"]) for e in top],
+                [pair(e["name"], e["cases"], e["previous_year_cases"]) for e in top],
                 "count",
                 lang,
             )
@@ -155,7 +174,16 @@ def charts(report: dict[str, Any], lang: str) -> list[dict[str, Any]]:
 def sections(report: dict[str, Any], lang: str) -> list[dict[str, Any]]:
     """The figures grouped for the page's tables, with their display text."""
     grouped: dict[str, list[dict[str, Any]]] = {key: [] for key, _title in SECTIONS}
+    now_ok, then_ok = has_data(report), has_data(report["previous_year"])
     for line in report_lines(report, lang):
+        # the count of cases is a figure even when it is 0; the rest then are not
+        total = line.key == "total" and line.section == "summary"
+        if not total:
+            line = replace(
+                line,
+                current=_known(now_ok, line.current),
+                previous=_known(then_ok, line.previous),
+            )
         grouped[line.section].append(
             {
                 "key": line.key,
@@ -192,7 +220,7 @@ def page_context(report: dict[str, Any], lang: str) -> dict[str, Any]:
             ),
             (
                 i18n.gettext("Resolution rate", lang),
-                format_percent(report["resolution_rate"], lang) or "—",
+                display(report["resolution_rate"], "rate", lang),
             ),
             (
                 i18n.gettext("Satisfaction index", lang),
@@ -200,7 +228,7 @@ def page_context(report: dict[str, Any], lang: str) -> dict[str, Any]:
             ),
             (
                 i18n.gettext("Money recovered for consumers", lang),
-                display(report["money_recovered_yuan"], "yuan", lang),
+                display(_known(has_data(report), report["money_recovered_yuan"]), "yuan", lang),
             ),
         ],
     }

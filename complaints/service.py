@@ -242,6 +242,18 @@ async def _view(session: AsyncSession, case: Case, lang: str, today: date) -> Ci
     )
 
 
+async def receipt_case(
+    session: AsyncSession,
+    tracking_no: str,
+    access_code: str,
+    secret_key: str,
+    asker: Asker | None = None,
+) -> Case:
+    """The case behind a filing receipt, for showing the receipt again (in another
+    language); ``CaseUnavailable`` for a wrong number or code, as for tracking."""
+    return await _find(session, tracking_no, access_code, secret_key, asker)
+
+
 async def track(
     session: AsyncSession,
     tracking_no: str,

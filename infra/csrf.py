@@ -12,6 +12,7 @@ import secrets
 
 from aiohttp import web
 
+from infra.i18n import gettext
 from infra.web import SETTINGS, ApiError, Handler
 
 COOKIE = "zx_csrf"
@@ -45,10 +46,10 @@ def check(request: web.Request, submitted: str | None) -> None:
     """403 unless ``submitted`` is the token for this browser's cookie."""
     browser_id = request.cookies.get(COOKIE)
     if not browser_id or not submitted:
-        raise ApiError(403, "csrf", "the form has expired; reload the page and try again")
+        raise ApiError(403, "csrf", gettext("The form has expired; reload the page and try again."))
     expected = _sign(request.app[SETTINGS].require_secret(), browser_id)
     if not hmac.compare_digest(expected, submitted):
-        raise ApiError(403, "csrf", "the form has expired; reload the page and try again")
+        raise ApiError(403, "csrf", gettext("The form has expired; reload the page and try again."))
 
 
 @web.middleware

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from aiohttp import web
 from aiohttp.http_exceptions import HttpProcessingError
 
+from infra.i18n import gettext
 from infra.web import SETTINGS, ApiError, Handler
 
 # How a protocol with its own error format answers a NUL: path prefix -> answer
@@ -28,7 +29,7 @@ _FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
 def _refuse(request: web.Request) -> web.StreamResponse:
-    message = "the request contains a NUL character"
+    message = gettext("The request contains a NUL character.")
     for prefix, refusal in request.app.get(REFUSALS, {}).items():
         if request.path.startswith(prefix):
             return refusal(request, message)

@@ -69,7 +69,9 @@ def refuse_surrogate(name: str) -> ApiError:
     return ApiError(
         400,
         "invalid_character",
-        f"{name} contains a lone UTF-16 surrogate, which is not a character",
+        gettext("{name} contains a lone UTF-16 surrogate, which is not a character").format(
+            name=name
+        ),
         field=name,
     )
 
@@ -111,23 +113,26 @@ def render(
 async def read_json(request: web.Request) -> dict[str, Any]:
     """The request body as a JSON object, or a 400/413/415 with a clear message."""
     if request.content_type not in ("application/json", ""):
-        raise ApiError(415, "unsupported_media_type", "send the body as application/json")
+        raise ApiError(415, "unsupported_media_type", gettext("Send the body as application/json."))
     try:
         raw = await request.read()
     except web.HTTPRequestEntityTooLarge:
-        raise ApiError(413, "too_large", "the request body is too large") from None
+        raise ApiError(413, "too_large", gettext("The request body is too large.")) from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
-        raise ApiError(400, "invalid_encoding", "the body is not valid UTF-8") from None
+        raise ApiError(400, "invalid_encoding", gettext("The body is not valid UTF-8.")) from None
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise ApiError(400, "invalid_json", f"the body is not valid JSON: {exc.msg}") from None
+        message = gettext("The body is not valid JSON (line {line}, column {column}).")
+        raise ApiError(
+            400, "invalid_json", message.format(line=exc.lineno, column=exc.colno)
+        ) from None
     except RecursionError:
-        raise ApiError(400, "invalid_json", "the body is nested too deeply") from None
+        raise ApiError(400, "invalid_json", gettext("The body is nested too deeply.")) from None
     if not isinstance(data, dict):
-        raise ApiError(400, "invalid_json", "the body must be a JSON object")
+        raise ApiError(400, "invalid_json", gettext("The body must be a JSON object."))
     if _JSON_SURROGATE.search(raw):
         name = surrogate_field(data)
         if name is not None:

@@ -22,6 +22,7 @@ from infra.health import DatabaseProbe, is_database_unavailable
 from infra.input_guard import refuse_nul
 from infra.settings import Settings
 from infra.web import SERVER_NAME, SERVICES, SETTINGS, ApiError, Handler, dumps, json_response
+from zhixin.apidocs import api_docs
 from zhixin.mounts import mount_routes, wire_domains
 from zhixin.openapi import build_openapi
 
@@ -65,6 +66,18 @@ def _error(request: web.Request, status: int, code: str, message: str) -> web.St
     return response
 
 
+def _status_message(status: int) -> str:
+    """What a framework error (an unknown path, a wrong method...) says, in the reader's
+    language; aiohttp's own reason phrases are English only."""
+    if status == 404:
+        return i18n.gettext("There is no page at this address.")
+    if status == 405:
+        return i18n.gettext("This address does not accept this kind of request.")
+    if status == 413:
+        return i18n.gettext("The request body is too large.")
+    return i18n.gettext("The request is not valid.")
+
+
 @web.middleware
 async def error_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     """4xx as ``{"error": {...}}`` (or an HTML page), 503 when the database is down, and
@@ -85,9 +98,9 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
         code = {404: "not_found", 405: "method_not_allowed", 413: "too_large"}.get(
             exc.status, "bad_request"
         )
-        message = (
-            exc.reason if exc.text is None or exc.text.startswith(str(exc.status)) else exc.text
-        )
+        # a handler's own text is translated where it is raised; aiohttp's default is not
+        default = exc.text is None or exc.text.startswith(str(exc.status))
+        message = _status_message(exc.status) if default else exc.text
         response = _error(request, exc.status, code, message)
         for name in ("Allow", "Retry-After", "WWW-Authenticate"):
             if name in exc.headers:
@@ -95,7 +108,8 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
         return response
     except UnicodeDecodeError:
         # form fields, query strings and path parts are decoded on first use
-        return _error(request, 400, "invalid_encoding", "the request is not valid UTF-8")
+        message = i18n.gettext("The request is not valid UTF-8.")
+        return _error(request, 400, "invalid_encoding", message)
     except _DB_DOWN as exc:
         log.warning("database unavailable: %s", type(exc).__name__)
         response = _error(
@@ -112,7 +126,7 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
             response.headers["Retry-After"] = "5"
             return response
         log.exception("database error on %s %s", request.method, request.path)
-        return _error(request, 500, "internal", "internal error")
+        return _error(request, 500, "internal", i18n.gettext("Internal error."))
     except Exception as exc:
         if is_database_unavailable(exc):  # a connection reset or refused by the driver itself
             log.warning("database unavailable: %s", type(exc).__name__)
@@ -122,7 +136,7 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
             response.headers["Retry-After"] = "5"
             return response
         log.exception("unhandled error on %s %s", request.method, request.path)
-        return _error(request, 500, "internal", "internal error")
+        return _error(request, 500, "internal", i18n.gettext("Internal error."))
 
 
 @web.middleware
@@ -223,6 +237,14 @@ async def openapi(request: web.Request) -> web.Response:
     )
 
 
+async def favicon(_request: web.Request) -> web.FileResponse:
+    """Browsers ask for /favicon.ico whatever the page links; the pages link the SVG."""
+    return web.FileResponse(
+        _ROOT / "zhixin" / "static" / "favicon.ico",
+        headers={"Cache-Control": "public, max-age=86400"},
+    )
+
+
 def create_app(settings: Settings, services: Services | None = None) -> web.Application:
     """Build the web application; ``services`` are created on start-up unless given."""
     app = web.Application(
@@ -259,6 +281,8 @@ def create_app(settings: Settings, services: Services | None = None) -> web.Appl
     app.router.add_get("/healthz", healthz, name="healthz")
     app.router.add_get("/metrics", _metrics_handler, name="metrics")
     app.router.add_get("/openapi.json", openapi, name="openapi")
+    app.router.add_get("/api/docs", api_docs, name="api_docs")
+    app.router.add_get("/favicon.ico", favicon, name="favicon")
     app.router.add_static("/static", str(_ROOT / "zhixin" / "static"), name="static")
     mount_routes(app)
     return app

@@ -12,6 +12,7 @@ from campaigns import page as campaign_page
 from campaigns.models import Campaign
 from campaigns.query import build_report, campaign_summary
 from campaigns.windows import (
+    FIRST_YEAR,
     CampaignError,
     campaign_on,
     check_year,
@@ -22,6 +23,7 @@ from campaigns.windows import (
     recent_years,
 )
 from complaints.runtime import Services
+from infra.i18n import gettext as _
 from infra.openapi import error_response
 from infra.web import SERVICES, ApiError, json_response, lang, render
 
@@ -40,18 +42,22 @@ async def _campaign(request: web.Request) -> Campaign:
     async with services(request).sessions() as session:
         campaign = await get_campaign(session, slug)
     if campaign is None:
-        raise ApiError(404, "not_found", f"no campaign {slug!r}; see /api/v1/campaigns")
+        message = _("There is no campaign called {slug}; the list is at /campaigns.")
+        raise ApiError(404, "not_found", message.format(slug=slug))
     return campaign
 
 
 def _year(raw: str) -> int:
     if not raw.isascii() or not raw.isdigit():
-        raise ApiError(400, "invalid_year", f"the year must be a number such as 2026, not {raw!r}")
+        message = _("The year must be a number such as 2026, not {value}.")
+        raise ApiError(400, "invalid_year", message.format(value=raw))
     year = int(raw)
     try:
         check_year(year)
-    except CampaignError as exc:
-        raise ApiError(400, "invalid_year", str(exc)) from None
+    except CampaignError:
+        message = _("The year must be between {first} and {last}.")
+        last = china_today().year
+        raise ApiError(400, "invalid_year", message.format(first=FIRST_YEAR, last=last)) from None
     return year
 
 
@@ -116,7 +122,7 @@ async def page_report(request: web.Request) -> web.Response:
     campaign = await _campaign(request)
     raw, dot, fmt = request.match_info["name"].partition(".")
     if dot and fmt not in ("csv", "xlsx"):
-        raise ApiError(404, "not_found", "reports are available as .csv and .xlsx")
+        raise ApiError(404, "not_found", _("Reports are available as .csv and .xlsx."))
     year = _year(raw)
     code = lang(request)
     report = await _report(request, campaign, year)

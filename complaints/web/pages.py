@@ -7,6 +7,7 @@ logs, browser history and Referer headers.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from typing import Any
 
 from aiohttp import web
@@ -15,9 +16,11 @@ from complaints import service
 from complaints.evidence import MAX_FILE_BYTES, MAX_FILES_PER_CASE
 from complaints.intake import IntakeError, Submission, client_key
 from complaints.labels import routing_reasons
+from complaints.models import Case
 from complaints.web import evidence
 from complaints.web.api import asker
 from complaints.web.common import services
+from complaints.web.subject import Subject, find_subject
 from complaints.workflow import WorkflowError
 from infra import csrf
 from infra.clients import client_address
@@ -51,11 +54,16 @@ def _too_many_message(exc: RateLimited) -> str:
 
 
 def _complain_page(
-    request: web.Request, form: dict[str, str], error: str | None = None, status: int = 200
+    request: web.Request,
+    form: dict[str, str],
+    error: str | None = None,
+    status: int = 200,
+    subject: Subject | None = None,
 ) -> web.Response:
     ctx = {
         "form": form,
         "error": error,
+        "subject": subject,
         # one key per rendered form: a double click or a reload files the case once
         "submission_id": form.get("submission_id") or secrets.token_urlsafe(18),
         "evidence_limits": {"count": MAX_FILES_PER_CASE, "size_mb": MAX_FILE_BYTES // 2**20},
@@ -64,8 +72,14 @@ def _complain_page(
 
 
 async def complain_form(request: web.Request) -> web.Response:
+    """The form; ``?company=USCC`` or ``?recall=ID`` says what the complaint is about."""
     kind = request.query.get("kind")
-    return _complain_page(request, {"kind": kind if kind in ("complaint", "tip") else ""})
+    form = {"kind": kind if kind in ("complaint", "tip") else ""}
+    found = await find_subject(request, lang(request))
+    if found.subject is not None:
+        form["company"] = found.subject.company
+        form["text"] = found.subject.text
+    return _complain_page(request, form, found.error, found.status, found.subject)
 
 
 async def complain_submit(request: web.Request) -> web.Response:
@@ -111,9 +125,16 @@ async def complain_submit(request: web.Request) -> web.Response:
         await evidence.attach_files(
             services(request), filed.case.id, prepared, "citizen", "web", announce_it=False
         )
+    ctx = _receipt(request, (filed.case, *filed.related), filed.access_code or "")
+    ctx["evidence_count"] = len(prepared)
+    return _page("cases/filed.html", request, ctx, status=201 if not filed.replayed else 200)
+
+
+def _receipt(request: web.Request, filed: Sequence[Case], code: str) -> dict[str, Any]:
+    """The receipt's context; its language switch shows the same receipt again."""
     departments = services(request).departments
     cases = []
-    for case in (filed.case, *filed.related):
+    for case in filed:
         spec = departments.get(case.department)
         cases.append(
             {
@@ -124,8 +145,37 @@ async def complain_submit(request: web.Request) -> web.Response:
                 "reasons": routing_reasons(case.routing_reasons, lang(request)),
             }
         )
-    ctx = {"cases": cases, "access_code": filed.access_code, "evidence_count": len(prepared)}
-    return _page("cases/filed.html", request, ctx, status=201 if not filed.replayed else 200)
+    fields = [("tracking_no", c.tracking_no) for c in filed] + [("access_code", code)]
+    return {
+        "cases": cases,
+        "access_code": code,
+        "lang_form": {"action": "/complain/receipt", "fields": fields},
+    }
+
+
+async def receipt_again(request: web.Request) -> web.Response:
+    """The filing receipt shown again (the language switch posts here): the tracking
+    numbers and the access code travel in the body, as on the receipt's own form."""
+    form = await request.post()
+    csrf.check(request, str(form.get(csrf.FIELD, "")) or None)
+    numbers = [str(n).strip() for n in form.getall("tracking_no", [])][:4]
+    code = str(form.get("access_code", "")).strip()
+    svc = services(request)
+    secret = svc.settings.require_secret()
+    filed = []
+    async with svc.sessions() as session:
+        for number in numbers:
+            try:
+                filed.append(
+                    await service.receipt_case(session, number, code, secret, asker(request))
+                )
+            except service.CaseUnavailable:
+                return _not_found(request, number[:32])
+            except RateLimited as exc:
+                return _too_many(request, number[:32], exc)
+    if not filed:
+        return _not_found(request, "")
+    return _page("cases/filed.html", request, _receipt(request, filed, code))
 
 
 async def track_form(request: web.Request) -> web.Response:
@@ -148,7 +198,15 @@ def _status_page(
 ) -> web.Response:
     status = extra.pop("status", 200)
     names = {c: d.name(lang(request)) for c, d in services(request).departments.items()}
-    ctx = {"view": view, "access_code": code, "department_names": names, **extra}
+    fields = [("tracking_no", view.tracking_no), ("access_code", code)]
+    ctx = {
+        "view": view,
+        "access_code": code,
+        "department_names": names,
+        # switching language posts the number and code again: the same page comes back
+        "lang_form": {"action": "/track", "fields": fields},
+        **extra,
+    }
     return _page("cases/status.html", request, ctx, status)
 
 
@@ -231,6 +289,7 @@ async def evidence_submit(request: web.Request) -> web.Response:
 def setup(app: web.Application) -> None:
     app.router.add_get("/complain", complain_form, name="complain")
     app.router.add_post("/complain", complain_submit, name="complain_submit")
+    app.router.add_post("/complain/receipt", receipt_again, name="complain_receipt")
     app.router.add_get("/track", track_form, name="track")
     app.router.add_post("/track", track_submit, name="track_submit")
     app.router.add_post("/track/rating", rating_submit, name="track_rating")

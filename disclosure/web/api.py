@@ -27,6 +27,7 @@ from disclosure.web import pages
 from disclosure.web.common import complaint_counts, services
 from disclosure.web.httpcache import cached_json, conditional
 from disclosure.web.openapi import MAX_LIMIT
+from infra.i18n import gettext as _
 from infra.security import Cipher
 from infra.web import SETTINGS, ApiError, json_response, read_json
 
@@ -41,9 +42,15 @@ def int_param(request: web.Request, name: str, default: int, low: int, high: int
     try:
         value = int(raw)
     except ValueError:
-        raise ApiError(400, "invalid_parameter", f"{name} must be a whole number") from None
+        raise ApiError(
+            400, "invalid_parameter", _("{name} must be a whole number.").format(name=name)
+        ) from None
     if not low <= value <= high:
-        raise ApiError(400, "invalid_parameter", f"{name} must be between {low} and {high}")
+        raise ApiError(
+            400,
+            "invalid_parameter",
+            _("{name} must be between {low} and {high}.").format(name=name, low=low, high=high),
+        )
     return value
 
 
@@ -55,7 +62,10 @@ def date_param(request: web.Request, name: str) -> date | None:
         return date.fromisoformat(raw)
     except ValueError:
         raise ApiError(
-            400, "invalid_parameter", f"{name} must be a date like 2026-03-15, got {raw!r}"
+            400,
+            "invalid_parameter",
+            _("{name} must be a date like 2026-03-15, not {value}.").format(name=name, value=raw),
+            field=name,
         ) from None
 
 
@@ -66,7 +76,12 @@ def grade_param(request: web.Request) -> str | None:
     grade = parse_grade(raw)
     if grade is None:
         raise ApiError(
-            400, "invalid_parameter", f"grade must be one of {', '.join(GRADES)}, got {raw!r}"
+            400,
+            "invalid_parameter",
+            _("grade must be one of {choices}, not {value}.").format(
+                choices=", ".join(GRADES), value=raw
+            ),
+            field="grade",
         )
     return grade
 
@@ -75,17 +90,20 @@ def recall_filter(request: web.Request) -> RecallFilter:
     """The recall filters of the query string, or a 400 naming the bad one."""
     q = request.query.get("q", "").strip()
     if len(q) > 200:
-        raise ApiError(400, "invalid_parameter", "q is longer than 200 characters")
+        raise ApiError(400, "invalid_parameter", _("q is longer than 200 characters."), field="q")
     category = request.query.get("category", "").strip().lower() or None
     if category is not None and category not in RECALL_CATEGORIES:
         raise ApiError(
             400,
             "invalid_parameter",
-            f"category must be one of {', '.join(RECALL_CATEGORIES)}, got {category!r}",
+            _("category must be one of {choices}, not {value}.").format(
+                choices=", ".join(RECALL_CATEGORIES), value=category
+            ),
+            field="category",
         )
     since, until = date_param(request, "since"), date_param(request, "until")
     if since and until and since > until:
-        raise ApiError(400, "invalid_parameter", "since is after until")
+        raise ApiError(400, "invalid_parameter", _("since is after until."), field="since")
     return RecallFilter(q or None, category, since, until)
 
 
@@ -93,9 +111,9 @@ async def api_search(request: web.Request) -> web.Response:
     query = request.query.get("q", "").strip()
     grade = grade_param(request)
     if not query and not grade:
-        raise ApiError(400, "missing_parameter", "q is required (or grade, to list by grade)")
+        raise ApiError(400, "missing_parameter", _("q is required (or grade, to list by grade)."))
     if len(query) > 200:
-        raise ApiError(400, "invalid_parameter", "q is longer than 200 characters")
+        raise ApiError(400, "invalid_parameter", _("q is longer than 200 characters."), field="q")
     limit = int_param(request, "limit", 10, 1, MAX_LIMIT)
     items = service.search_enterprises(services(request).published, query, limit, grade=grade)
     return cached_json(
@@ -113,10 +131,12 @@ async def api_enterprise(request: web.Request) -> web.Response:
                 request.match_info["uscc"],
                 complaint_counts=complaint_counts(request),
             )
-    except service.BadCode as exc:
-        raise ApiError(400, "invalid_code", f"not a unified social credit code: {exc}") from None
+    except service.BadCode:
+        raise ApiError(
+            400, "invalid_code", _("This is not a unified social credit code.")
+        ) from None
     except service.NotFound:
-        raise ApiError(404, "not_found", "no enterprise is registered with this code") from None
+        raise ApiError(404, "not_found", _("No enterprise is registered with this code.")) from None
     return cached_json(request, data)
 
 
@@ -127,8 +147,10 @@ async def api_recalls(request: web.Request) -> web.Response:
     try:
         async with services(request).sessions() as session:
             page = await list_recalls(session, filters, limit, cursor)
-    except BadCursor as exc:
-        raise ApiError(400, "invalid_cursor", str(exc)) from None
+    except BadCursor:
+        raise ApiError(
+            400, "invalid_cursor", _("The cursor is not one this service handed out.")
+        ) from None
     return cached_json(
         request,
         {"items": [recall_item(r) for r in page.items], "next_cursor": page.next_cursor},
@@ -137,7 +159,7 @@ async def api_recalls(request: web.Request) -> web.Response:
 
 def _recall_id(raw: str) -> int:
     if not (raw.isascii() and raw.isdigit()) or not 0 < int(raw) <= _MAX_ID:
-        raise ApiError(400, "invalid_parameter", "a recall id is a positive whole number")
+        raise ApiError(400, "invalid_parameter", _("A recall id is a positive whole number."))
     return int(raw)
 
 
@@ -147,7 +169,7 @@ async def api_recall(request: web.Request) -> web.Response:
         async with services(request).sessions() as session:
             recall = await get_recall(session, recall_id)
     except RecallNotFound:
-        raise ApiError(404, "not_found", f"no recall notice has id {recall_id}") from None
+        raise ApiError(404, "not_found", _("There is no such recall notice.")) from None
     return cached_json(request, recall_dict(recall))
 
 
@@ -170,7 +192,9 @@ def _text(data: dict[str, object], name: str, required: bool = True) -> str:
     if value is None and not required:
         return ""
     if not isinstance(value, str):
-        raise ApiError(400, "invalid_field", f"{name} must be a string", field=name)
+        raise ApiError(
+            400, "invalid_field", _("{name} must be a string.").format(name=name), field=name
+        )
     return value
 
 
@@ -181,11 +205,13 @@ async def api_file_objection(request: web.Request) -> web.Response:
     if year is not None and (
         not isinstance(year, int) or isinstance(year, bool) or not 1900 <= year <= 2999
     ):
-        raise ApiError(400, "invalid_field", "year must be a year such as 2026", field="year")
+        raise ApiError(400, "invalid_field", _("year must be a year such as 2026."), field="year")
     try:
         code = service.check_code(request.match_info["uscc"])
-    except service.BadCode as exc:
-        raise ApiError(400, "invalid_code", f"not a unified social credit code: {exc}") from None
+    except service.BadCode:
+        raise ApiError(
+            400, "invalid_code", _("This is not a unified social credit code.")
+        ) from None
     filing = objections.ObjectionRequest(code, _text(data, "reason"), _text(data, "contact"), year)
     cipher = Cipher(request.app[SETTINGS].require_secret())
     await pages.limit_objections(request)
@@ -193,9 +219,11 @@ async def api_file_objection(request: web.Request) -> web.Response:
         async with svc.sessions() as session, session.begin():
             objection, grade = await objections.file_objection(session, cipher, filing)
     except objections.EnterpriseNotFound:
-        raise ApiError(404, "not_found", "no enterprise is registered with this code") from None
+        raise ApiError(404, "not_found", _("No enterprise is registered with this code.")) from None
     except objections.ObjectionError as exc:
-        raise ApiError(400, "invalid_field", exc.message, field=exc.field) from None
+        raise ApiError(
+            400, "invalid_field", pages.objection_message(exc), field=exc.field
+        ) from None
     body = {
         "objection_no": objection.objection_no,
         "status": objection.status,
@@ -210,15 +238,15 @@ async def _desk_department(request: web.Request) -> str:
     """The department of the staff member whose bearer token came with the request."""
     from infra.accounts import staff_for_token
 
-    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    scheme, _sep, token = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
-        error = ApiError(401, "unauthorized", "send Authorization: Bearer <staff token>")
+        error = ApiError(401, "unauthorized", _("Send Authorization: Bearer <staff token>."))
         error.headers["WWW-Authenticate"] = 'Bearer realm="desk"'
         raise error
     async with services(request).sessions() as session:
         staff = await staff_for_token(session, token.strip())
     if staff is None:
-        error = ApiError(401, "unauthorized", "the staff token is unknown or revoked")
+        error = ApiError(401, "unauthorized", _("The staff token is unknown or revoked."))
         error.headers["WWW-Authenticate"] = 'Bearer realm="desk", error="invalid_token"'
         raise error
     return staff.department
@@ -235,7 +263,9 @@ async def desk_objections(request: web.Request) -> web.Response:
         raise ApiError(
             400,
             "invalid_parameter",
-            f"status must be one of {', '.join(objections.DESK_STATUSES)}",
+            _("status must be one of {choices}.").format(
+                choices=", ".join(objections.DESK_STATUSES)
+            ),
         )
     async with services(request).sessions() as session:
         items = await objections.list_objections(session, department, status, _cipher(request))
@@ -250,7 +280,7 @@ async def desk_objection(request: web.Request) -> web.Response:
     async with services(request).sessions() as session:
         item = await objections.get_objection(session, department, number, _cipher(request))
     if item is None:
-        raise ApiError(404, "not_found", "no objection with this number on your desk")
+        raise ApiError(404, "not_found", _("No objection with this number is on your desk."))
     return json_response(item, headers={"Cache-Control": "no-store"})
 
 
@@ -264,9 +294,11 @@ async def desk_objection_status(request: web.Request) -> web.Response:
                 session, department, number, _text(data, "status")
             )
     except objections.ObjectionError as exc:
-        raise ApiError(400, "invalid_field", exc.message, field=exc.field) from None
+        raise ApiError(
+            400, "invalid_field", pages.objection_message(exc), field=exc.field
+        ) from None
     if row is None:
-        raise ApiError(404, "not_found", "no objection with this number on your desk")
+        raise ApiError(404, "not_found", _("No objection with this number is on your desk."))
     async with services(request).sessions() as session:
         item = await objections.get_objection(session, department, number, _cipher(request))
     return json_response(item, headers={"Cache-Control": "no-store"})

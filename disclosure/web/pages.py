@@ -38,6 +38,44 @@ PAGE_SIZE = 20
 SEARCH_SIZE = 20
 
 
+def N_(message: str) -> str:
+    """Mark a message for translation where it is defined; translated where shown."""
+    return message
+
+
+# how well a search hit matches the query (the lookup's score, 0-100): a strong hit is
+# the company meant (an exact name, code, alias, or a typo away); below PARTIAL the hit
+# shares only a few characters with the query and is folded away behind the others
+STRONG = 85.0
+PARTIAL = 60.0
+MATCH_LABELS = {
+    "strong": N_("Strong match"),
+    "partial": N_("Partial match"),
+    "weak": N_("Weak match"),
+}
+
+
+def match_level(score: float) -> str:
+    """``strong``, ``partial`` or ``weak``: how well a hit matches, for the reader."""
+    if score >= STRONG:
+        return "strong"
+    return "partial" if score >= PARTIAL else "weak"
+
+
+def search_view(results: list[service.SearchItem] | None, by_name: bool) -> dict[str, Any]:
+    """Search results split for the page: the hits shown, the weak tail folded away, and
+    whether any hit is strong (otherwise the page says the closest are shown)."""
+    if not results or not by_name:
+        return {"shown": results or [], "weak": [], "exact": True}
+    levels = [match_level(item.score) for item in results]
+    exact = "strong" in levels
+    if all(level == "weak" for level in levels):
+        return {"shown": results, "weak": [], "exact": False}
+    shown = [item for item, level in zip(results, levels, strict=True) if level != "weak"]
+    weak = [item for item, level in zip(results, levels, strict=True) if level == "weak"]
+    return {"shown": shown, "weak": weak, "exact": exact}
+
+
 def day(value: date | str | None) -> str:
     """A date (or an ISO date string from the API dicts) in the reader's language."""
     if not value:
@@ -66,6 +104,8 @@ def page_context(request: web.Request, **ctx: Any) -> dict[str, Any]:
         recall_status_label=lambda code: label(RECALL_STATUS, code),
         level_label=level_label,
         objection_status_label=lambda code: label(OBJECTION_STATUS, code),
+        match_level=match_level,
+        match_label=lambda score: _(MATCH_LABELS[match_level(score)]),
     )
     return ctx
 
@@ -90,6 +130,7 @@ async def home(request: web.Request) -> web.Response:
         q=q,
         grade=grade,
         results=results,
+        hits=search_view(results, bool(q)),
         latest=latest.items,
         error=error,
         **extras,
@@ -145,7 +186,16 @@ _OBJECTION_MESSAGES = {
     "reason": lambda: _("Explain the objection in at least 10 and at most 4,000 characters."),
     "contact": lambda: _("Give a telephone number or e-mail address for the reply."),
     "year": lambda: _("There is no published grade for that year."),
+    "status": lambda: _("status must be one of {choices}.").format(
+        choices=", ".join(objections.DESK_STATUSES)
+    ),
 }
+
+
+def objection_message(exc: objections.ObjectionError) -> str:
+    """An objection's refusal in the reader's language."""
+    explain = _OBJECTION_MESSAGES.get(exc.field)
+    return explain() if explain else exc.message
 
 
 async def limit_objections(request: web.Request) -> None:
@@ -181,35 +231,43 @@ async def file_objection(request: web.Request) -> web.Response:
     except objections.EnterpriseNotFound:
         raise ApiError(404, "not_found", _("No enterprise is registered with this code.")) from None
     except objections.ObjectionError as exc:
-        explain = _OBJECTION_MESSAGES.get(exc.field)
-        message = explain() if explain else exc.message
-        return await _render_company(request, code, {exc.field: message}, values)
+        return await _render_company(request, code, {exc.field: objection_message(exc)}, values)
     detail = await _company(request, code)
     ctx = page_context(request, e=detail, objection=objection, grade=grade)
     return render("objection_filed.html", request, ctx)
 
 
-def _recall_filters(request: web.Request) -> tuple[RecallFilter, dict[str, str], list[str]]:
-    """The list's filters, the values to show in the form, and messages for bad ones."""
+def _recall_filters(
+    request: web.Request,
+) -> tuple[RecallFilter, dict[str, str], dict[str, str]]:
+    """The list's filters, the values to show in the form, and a message per bad field
+    (each names the field as the form labels it)."""
     query = request.query
     values = {k: query.get(k, "").strip() for k in ("q", "category", "since", "until")}
     values["q"] = values["q"][:200]
-    errors = []
+    errors: dict[str, str] = {}
     category = values["category"] or None
     if category is not None and category not in RECALL_CATEGORIES:
-        errors.append(_("Choose a category from the list."))
+        errors["category"] = _("{field}: choose one from the list, not “{value}”.").format(
+            field=_("Category"), value=values["category"][:40]
+        )
         category = values["category"] = None
     days: dict[str, date | None] = {}
+    labels = {"since": _("Published from"), "until": _("Published until")}
     for name in ("since", "until"):
         try:
             days[name] = date.fromisoformat(values[name]) if values[name] else None
         except ValueError:
-            errors.append(_("Write dates as 2026-03-15."))
+            errors[name] = _("{field}: write the date as 2026-03-15, not “{value}”.").format(
+                field=labels[name], value=values[name][:40]
+            )
             days[name] = None
             values[name] = ""
     since, until = days["since"], days["until"]
     if since and until and since > until:
-        errors.append(_("The start date is after the end date."))
+        errors["since"] = _("{since} is later than {until}.").format(
+            since=labels["since"], until=labels["until"]
+        )
         since = until = None
     return RecallFilter(values["q"] or None, category, since, until), values, errors
 
@@ -217,22 +275,27 @@ def _recall_filters(request: web.Request) -> tuple[RecallFilter, dict[str, str],
 async def recall_list(request: web.Request) -> web.Response:
     filters, values, errors = _recall_filters(request)
     cursor = request.query.get("cursor", "").strip() or None
-    async with services(request).sessions() as session:
-        try:
-            page = await list_recalls(session, filters, PAGE_SIZE, cursor)
-        except BadCursor:
-            errors.append(_("That page link has expired; showing the newest notices."))
-            cursor = None
-            page = await list_recalls(session, filters, PAGE_SIZE)
+    notice = None
+    page = None
+    if not errors:
+        # with a bad filter no list is shown: an unfiltered one would look filtered
+        async with services(request).sessions() as session:
+            try:
+                page = await list_recalls(session, filters, PAGE_SIZE, cursor)
+            except BadCursor:
+                notice = _("That page link has expired; showing the newest notices.")
+                cursor = None
+                page = await list_recalls(session, filters, PAGE_SIZE)
     ctx = page_context(
         request,
         page=page,
         values=values,
         errors=errors,
+        notice=notice,
         paged=cursor is not None,
-        filtered=any(values.values()),
+        filtered=any(values.values()) or bool(errors),
     )
-    return render("recall_list.html", request, ctx, status=400 if errors else 200)
+    return render("recall_list.html", request, ctx, status=400 if errors or notice else 200)
 
 
 async def recall_page(request: web.Request) -> web.Response:

@@ -183,9 +183,9 @@ class FigureTables(HTMLParser):
 
 
 def shown(text: str) -> float | None:
-    """A number as a page shows it (¥1,500.00, 75.0%, 87.5, —) as a plain number;
-    percentages as fractions."""
-    if text in ("—", ""):
+    """A number as a page shows it (¥1,500.00, 75.0%, 87.5, 15.0 working days, no data)
+    as a plain number; percentages as fractions."""
+    if text in ("暂无数据", "no data", ""):
         return None
     value = float(re.sub(r"[^0-9.\-]", "", text))
     return value / 100 if text.endswith("%") else value

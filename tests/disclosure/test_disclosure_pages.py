@@ -154,7 +154,7 @@ async def test_recall_list_filters_and_paging(client, services) -> None:
     bad = await client.get("/recalls?since=2026-99-99&category=toys&lang=en")
     html = await bad.text()
     assert bad.status == 400
-    assert "Write dates as 2026-03-15." in html and "Choose a category" in html
+    assert "write the date as 2026-03-15" in html and "Category: choose one" in html
     expired = await client.get("/recalls?cursor=%%%&lang=en")
     assert expired.status == 400 and "has expired" in await expired.text()
 
