@@ -116,3 +116,35 @@ def test_demo_progress_is_a_bar_on_a_terminal() -> None:
     assert "\rdemo: cases [----------] 0/4" in text.replace("\x1b[2K", "")
     assert "demo: cases [##########] 4/4" in text
     assert text.endswith("demo: cases: 4 added (0.0 s)\n")
+
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+
+
+def _fonts_step(tmp_path: Path, fonts: str) -> subprocess.CompletedProcess[str]:
+    """The font step of `make run` with a stand-in fc-list and a user who is not root."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir(exist_ok=True)
+    for name, body in (("fc-list", f"printf '{fonts}'"), ("id", "echo 1000")):
+        (bin_dir / name).write_text(f"#!/bin/sh\n{body}\n")
+        (bin_dir / name).chmod(0o755)
+    env = {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}"}
+    return subprocess.run(
+        ["bash", str(ROOT / "tests" / "system-deps.sh"), "fonts"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+
+
+def test_make_run_sees_to_the_cjk_font(tmp_path: Path) -> None:
+    plan = subprocess.run(
+        ["make", "-n", "run"], capture_output=True, text=True, cwd=ROOT, timeout=60
+    )
+    assert "system-deps.sh fonts" in plan.stdout
+    missing = _fonts_step(tmp_path, "")
+    assert missing.returncode == 0
+    assert "sudo apt-get install fonts-noto-cjk" in missing.stderr
+    present = _fonts_step(tmp_path, "/usr/share/fonts/NotoSansCJK-Regular.ttc: Noto Sans CJK SC\\n")
+    assert present.returncode == 0 and present.stderr == ""
