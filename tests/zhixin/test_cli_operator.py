@@ -81,7 +81,7 @@ def test_missing_holiday_calendar_is_explained_once(caplog, monkeypatch) -> None
 
 def test_demo_shows_a_line_per_stage_and_is_idempotent(tmp_path: Path) -> None:
     url = f"sqlite+aiosqlite:///{tmp_path / 'demo.db'}"
-    first = run(["demo"], url, cwd=tmp_path)
+    first = run(["demo"], url, cwd=tmp_path, timeout=900)  # a shared machine may be slow
     assert first.returncode == 0, first.stderr
     stages = [x for x in first.stderr.splitlines() if x.startswith("demo: ")]
     assert [x.split(":")[1].strip() for x in stages] == [
@@ -96,7 +96,7 @@ def test_demo_shows_a_line_per_stage_and_is_idempotent(tmp_path: Path) -> None:
     assert "alembic" not in first.stderr.lower()
     assert first.stderr.count("has no official holidays for 2027") == 1  # said once
     assert "2400 enterprises, " in first.stdout and "1200 cases added" in first.stdout
-    again = run(["demo"], url, cwd=tmp_path)
+    again = run(["demo"], url, cwd=tmp_path, timeout=900)
     assert again.returncode == 0, again.stderr
     assert "demo: 0 enterprises, 0 grades, 0 recalls, 0 cases added" in again.stdout
 
