@@ -15,6 +15,8 @@ import urllib.request
 from datetime import date
 from pathlib import Path
 
+import pytest
+
 from complaints import deadlines
 from tests.conftest import SECRET
 from tests.zhixin.test_cli import run
@@ -79,6 +81,7 @@ def test_missing_holiday_calendar_is_explained_once(caplog, monkeypatch) -> None
     assert "Monday to Friday" in message and "restart" in message
 
 
+@pytest.mark.timeout(1900)
 def test_demo_shows_a_line_per_stage_and_is_idempotent(tmp_path: Path) -> None:
     url = f"sqlite+aiosqlite:///{tmp_path / 'demo.db'}"
     first = run(["demo"], url, cwd=tmp_path, timeout=900)  # a shared machine may be slow
