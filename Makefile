@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8080
 PYTEST_ARGS ?=
 
-.PHONY: install locales messages run demo test lint format system-deps node-deps bench clean model
+.PHONY: install locales messages run demo fonts test lint format system-deps node-deps bench clean model
 
 install: $(VENV)/.installed
 
@@ -28,8 +28,13 @@ messages: install
 demo: install locales
 	$(VENV)/bin/zhixin demo
 
-run: demo
+run: demo fonts
 	$(VENV)/bin/zhixin serve --host 127.0.0.1 --port $(PORT)
+
+# A CJK font for the pages' Chinese (the page tests' screenshots use the same one):
+# installed from Debian's packages as root, otherwise the command is printed.
+fonts:
+	@bash tests/system-deps.sh fonts
 
 # Chromium for the page tests, from Debian's packages (needs root; skipped otherwise).
 system-deps:

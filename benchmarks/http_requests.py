@@ -87,7 +87,7 @@ def filing_requests(n: int = 600, seed: int = 11) -> list[Request]:
     rng = random.Random(seed)
     out = []
     for i in range(n):
-        _dept, kind, _cat, template = rng.choice(CASE_TEXTS)
+        _dept, kind, _cat, template, _fits = rng.choice(CASE_TEXTS)
         company = rng.choice(records).name
         text = template.replace("{c}", company).replace("{n}", str(rng.randint(2, 9)))
         body: dict[str, object] = {"text": text, "contact": f"139{rng.randrange(10**8):08d}"}

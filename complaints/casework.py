@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import case as sql_case
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 from sqlalchemy.sql.elements import ColumnElement
@@ -64,27 +65,73 @@ def overdue_clause(today: date) -> ColumnElement[bool]:
     )
 
 
+def _filters(
+    staff: Staff, today: date, status: str | None, kind: str | None, overdue: bool | None
+) -> list[ColumnElement[bool]]:
+    where: list[ColumnElement[bool]] = [Case.department == staff.department]
+    if status is not None:
+        where.append(Case.status == status)
+    if kind is not None:
+        where.append(Case.kind == kind)
+    if overdue is True:
+        where.append(overdue_clause(today))
+    elif overdue is False:
+        where.append(~overdue_clause(today))
+    return where
+
+
+def _action_order() -> tuple[Any, ...]:
+    """Cases needing a decision first, then the open ones, each by the due date that
+    applies to them, then the finished ones newest first."""
+    rank = sql_case(
+        (Case.status == "received", 0),
+        (Case.status.in_(("accepted", "in_progress")), 1),
+        (Case.status.in_(("rejected", "resolved")), 2),
+        else_=3,
+    )
+    due = sql_case(
+        (Case.status == "received", Case.accept_due),
+        (Case.status.in_(("accepted", "in_progress")), Case.resolve_due),
+        else_=None,
+    )
+    return (rank, due.is_(None), due, Case.id.desc())
+
+
 async def list_cases(
     session: AsyncSession,
     staff: Staff,
     *,
     today: date,
     status: str | None = None,
+    kind: str | None = None,
     overdue: bool | None = None,
     limit: int = 50,
     before: int | None = None,
+    offset: int = 0,
+    by_action: bool = False,
 ) -> list[Case]:
-    """The department's cases, newest first; ``before`` is the id cursor of the next page."""
-    stmt = select(Case).where(Case.department == staff.department)
-    if status is not None:
-        stmt = stmt.where(Case.status == status)
-    if overdue is True:
-        stmt = stmt.where(overdue_clause(today))
-    elif overdue is False:
-        stmt = stmt.where(~overdue_clause(today))
+    """The department's cases, newest first (``before`` is the id cursor of the next page),
+    or with ``by_action`` those needing action first, paged by ``offset``."""
+    stmt = select(Case).where(*_filters(staff, today, status, kind, overdue))
     if before is not None:
         stmt = stmt.where(Case.id < before)
-    return list(await session.scalars(stmt.order_by(Case.id.desc()).limit(limit)))
+    order = _action_order() if by_action else (Case.id.desc(),)
+    return list(await session.scalars(stmt.order_by(*order).offset(offset).limit(limit)))
+
+
+async def count_cases(
+    session: AsyncSession,
+    staff: Staff,
+    *,
+    today: date,
+    status: str | None = None,
+    kind: str | None = None,
+    overdue: bool | None = None,
+) -> int:
+    """How many of the department's cases pass the filters."""
+    stmt = select(func.count()).select_from(Case)
+    stmt = stmt.where(*_filters(staff, today, status, kind, overdue))
+    return int(await session.scalar(stmt) or 0)
 
 
 async def case_for_staff(
@@ -223,6 +270,44 @@ async def act(
         raise workflow.IllegalTransition(
             "conflict", "the case was changed by someone else meanwhile; reload it"
         )
+    result = apply_plan(session, staff, case, plan, params, note, now)
+    await session.flush()
+    return result
+
+
+def record(
+    session: AsyncSession,
+    staff: Staff,
+    case: Case,
+    action: str,
+    params: dict[str, Any],
+    *,
+    departments: set[str],
+    now: datetime,
+    rules: Rules,
+) -> ActionResult:
+    """The same action as ``act`` for a writer that is alone on the case (loading data):
+    checked the same way, logged and announced the same way, with no claim and no flush,
+    so many actions go to the database together."""
+    plan = plan_action(
+        case, action, params, departments=departments, today=china_date(now), rules=rules
+    )
+    note = _note(params, required=action == "progress")
+    return apply_plan(session, staff, case, plan, params, note, now)
+
+
+def apply_plan(
+    session: AsyncSession,
+    staff: Staff,
+    case: Case,
+    plan: workflow.Plan,
+    params: dict[str, Any],
+    note: str | None,
+    now: datetime,
+) -> ActionResult:
+    """Set the plan's fields on the case and add its log entry, routing lesson and
+    announcements to the session (no statement is sent)."""
+    action = plan.action
     changed: dict[str, list[Any]] = {}
     for name, value in plan.changes.items():
         old = getattr(case, name)
@@ -284,5 +369,4 @@ async def act(
             at=now,
         )
     announce(session, "case.status", payload, at=now)
-    await session.flush()
     return ActionResult(case, event, lesson)

@@ -15,10 +15,23 @@ log = logging.getLogger(__name__)
 RULES_FILE = Path(__file__).with_name("data") / "rules.toml"
 
 
-@cache
+_warned: set[str] = set()
+
+
 def _warn_unknown_year(year: int) -> None:
+    """Say once per process, for the first year without an official calendar, what that
+    means for deadlines and what to do about it."""
+    if _warned:
+        return
+    _warned.add("calendar")
     log.warning(
-        "no official holiday calendar for %d yet; counting weekdays except fixed holidays",
+        "the installed chinese-calendar %s has no official holidays for %d or later: "
+        "deadlines in those years count Monday to Friday except 1 January, 1 May and "
+        "1-3 October, so a deadline may fall on a Spring Festival holiday. When the State "
+        "Council publishes the %d calendar, upgrade it (.venv/bin/pip install -U "
+        "chinese-calendar) and restart the service.",
+        getattr(chinese_calendar, "__version__", "package"),
+        year,
         year,
     )
 
@@ -28,6 +41,7 @@ def _warn_unknown_year(year: int) -> None:
 _FIXED_HOLIDAYS = {(1, 1), (5, 1), (10, 1), (10, 2), (10, 3)}
 
 
+@cache
 def is_working_day(day: date) -> bool:
     """A working day by the State Council's calendar. For a year not yet published:
     Monday to Friday except the fixed-date holidays (New Year, Labour Day, National Day)."""

@@ -13,6 +13,7 @@ import asyncio
 import logging
 
 from aiohttp import web
+from aiohttp.abc import AbstractAccessLogger
 from aiohttp.web_protocol import RequestHandler
 from aiohttp.web_request import BaseRequest
 
@@ -65,14 +66,48 @@ class _AppRunner(web.AppRunner):
         return server
 
 
+class AccessLogger(AbstractAccessLogger):
+    """One INFO line a request: client, method, path (never the query string, which may
+    carry a search or a filter a citizen typed), status, size and time."""
+
+    def log(self, request: BaseRequest, response: web.StreamResponse, time: float) -> None:
+        self.logger.info(
+            "%s %s %s %d %dB %.0fms",
+            request.remote,
+            request.method,
+            request.path,
+            response.status,
+            response.body_length,
+            time * 1000,
+        )
+
+
+def listening_urls(runner: web.AppRunner) -> list[str]:
+    """The URLs the runner's sockets answer on (the actual port when 0 was asked)."""
+    urls = []
+    for address in runner.addresses:
+        host, port = address[0], address[1]
+        host = f"[{host}]" if ":" in host else host
+        urls.append(f"http://{host}:{port}/")
+    return urls
+
+
 def run_app(app: web.Application, host: str, port: int) -> None:
-    """Serve ``app`` until SIGINT or SIGTERM, then run its cleanup."""
+    """Serve ``app`` until SIGINT or SIGTERM, then run its cleanup. Prints the URL it
+    listens on, and logs each request in one line (logger ``zhixin.access``)."""
 
     async def serve() -> None:
-        runner = _AppRunner(app, handle_signals=True, access_log=None)
+        runner = _AppRunner(
+            app,
+            handle_signals=True,
+            access_log=logging.getLogger("zhixin.access"),
+            access_log_class=AccessLogger,
+        )
         await runner.setup()
         try:
             await web.TCPSite(runner, host, port).start()
+            for url in listening_urls(runner):
+                print(f"zhixin: serving on {url} (Ctrl+C to stop)", flush=True)
             await asyncio.Event().wait()  # until a signal raises GracefulExit
         finally:
             await runner.cleanup()

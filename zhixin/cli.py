@@ -320,6 +320,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.getLogger("aiosqlite").setLevel(
         max(logging.INFO, logging.getLevelName(settings.log_level))
     )
+    # Alembic announces its plugins and its context at INFO on every start; `db upgrade`
+    # prints the revision itself
+    logging.getLogger("alembic").setLevel(
+        max(logging.WARNING, logging.getLevelName(settings.log_level))
+    )
     from infra.db import database_path_problem
 
     problem = database_path_problem(settings.database_url)

@@ -12,6 +12,7 @@ from aiohttp import web
 
 from complaints import casework, workflow
 from complaints.casework import ActionResult, CaseNotFound
+from complaints.event_text import describe
 from complaints.intake import china_date, is_overdue
 from complaints.labels import routing_reasons
 from complaints.models import STATUSES, Case
@@ -82,10 +83,38 @@ def case_summary(case: Case, today: date) -> dict[str, Any]:
     }
 
 
+def department_names(svc: Services, language: str) -> dict[str, str]:
+    """Department codes to their names in ``language``."""
+    return {code: spec.name(language) for code, spec in svc.departments.items()}
+
+
+def _last_transfer(case: Case, names: dict[str, str]) -> dict[str, Any] | None:
+    """The transfer that brought the case to its current department, or None."""
+    for event in reversed(case.events):
+        if event.action == "transfer":
+            data = event.data or {}
+            source = data.get("from_department") or ""
+            return {
+                "at": event.at.isoformat(),
+                "staff": data.get("staff"),
+                "from_department": source,
+                "from_department_name": names.get(source, source),
+                "reason": data.get("reason"),
+            }
+    return None
+
+
 async def case_detail(
-    session: Any, staff: Staff, case: Case, cipher: Cipher, today: date, language: str = "zh"
+    session: Any,
+    staff: Staff,
+    case: Case,
+    cipher: Cipher,
+    today: date,
+    language: str = "zh",
+    names: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """Everything the handling department sees, the reporter only where it may."""
+    names = names or {}
     links = {}
     for name, case_id in (
         ("duplicate_of", case.duplicate_of_id),
@@ -121,9 +150,15 @@ async def case_detail(
         "rating": case.rating,
         "rating_comment": case.rating_comment,
         "allowed_actions": casework.allowed_actions(case),
+        "transfer": _last_transfer(case, names),
         **links,
         "events": [
             {
+                "text": describe(
+                    {"action": e.action, "actor": e.actor, "data": e.data, "public": e.public},
+                    lambda code: names.get(code, code),
+                    language,
+                ),
                 "at": e.at.isoformat(),
                 "actor": e.actor,
                 "action": e.action,
@@ -212,7 +247,15 @@ async def api_case(request: web.Request) -> web.Response:
             )
         except CaseNotFound:
             raise not_found() from None
-        body = await case_detail(session, staff, case, cipher, china_date(utcnow()), lang(request))
+        body = await case_detail(
+            session,
+            staff,
+            case,
+            cipher,
+            china_date(utcnow()),
+            lang(request),
+            department_names(svc, lang(request)),
+        )
     return json_response(body, headers=NO_STORE)
 
 

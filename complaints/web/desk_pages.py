@@ -12,7 +12,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import time
+from datetime import date
 from typing import Any
+from urllib.parse import urlencode
 
 from aiohttp import web
 from sqlalchemy import update
@@ -21,9 +23,9 @@ from complaints import casework, evidence_store, workflow
 from complaints.casework import CaseNotFound
 from complaints.deadlines import default_rules
 from complaints.intake import china_date
-from complaints.models import STATUSES
+from complaints.models import KINDS, STATUSES
 from complaints.web.common import services
-from complaints.web.desk import PARAMS, case_detail, case_summary, run_action
+from complaints.web.desk import PARAMS, case_detail, case_summary, department_names, run_action
 from infra import csrf
 from infra.accounts import Staff, staff_for_token
 from infra.db import utcnow
@@ -80,29 +82,75 @@ def _redirect(request: web.Request, path: str) -> web.HTTPSeeOther:
     return web.HTTPSeeOther(f"{path}{separator}lang={lang(request)}")
 
 
+PAGE_SIZE = 25
+
+
+def _page_number(raw: str | None) -> int:
+    return int(raw) if raw and raw.isascii() and raw.isdigit() and 0 < len(raw) < 6 else 1
+
+
 async def desk_home(request: web.Request) -> web.Response:
     staff = await session_staff(request)
     if staff is None:
         return _login_page(request)
     status = request.query.get("status") or None
     status = status if status in STATUSES else None
+    kind = request.query.get("kind") or None
+    kind = kind if kind in KINDS else None
     overdue = True if request.query.get("overdue") == "true" else None
+    number = _page_number(request.query.get("page"))
     today = china_date(utcnow())
+    filters = {"status": status, "kind": kind, "overdue": overdue}
     async with services(request).sessions() as session:
+        total = await casework.count_cases(session, staff, today=today, **filters)
+        pages = max(1, -(-total // PAGE_SIZE))
+        number = min(number, pages)
         cases = await casework.list_cases(
-            session, staff, today=today, status=status, overdue=overdue, limit=200
+            session,
+            staff,
+            today=today,
+            **filters,
+            limit=PAGE_SIZE,
+            offset=(number - 1) * PAGE_SIZE,
+            by_action=True,
         )
     spec = services(request).departments.get(staff.department)
+    query = {k: v for k, v in (("status", status), ("kind", kind)) if v}
+    if overdue:
+        query["overdue"] = "true"
     ctx = {
         "staff": staff,
         "department_name": spec.name(lang(request)) if spec else staff.department,
-        "cases": [case_summary(c, today) for c in cases],
+        "cases": [_row(case_summary(c, today), today) for c in cases],
         "statuses": STATUSES,
+        "kinds": KINDS,
         "status": status,
+        "kind": kind,
         "overdue": overdue,
         "done": _done(request),
+        "total": total,
+        "page": number,
+        "pages": pages,
+        "page_query": urlencode({**query, "lang": lang(request)}),
     }
     return _page("cases/desk_list.html", request, ctx)
+
+
+def _row(summary: dict[str, Any], today: date) -> dict[str, Any]:
+    """A list row: the summary shortened, the due date that applies to the status."""
+    due = None
+    if summary["status"] == "received":
+        due = summary["accept_due"]
+    elif summary["status"] in ("accepted", "in_progress"):
+        due = summary["resolve_due"]
+    text = summary["summary"]
+    return {
+        **summary,
+        "summary": text if len(text) <= 60 else text[:59] + "…",
+        "due": due,
+        "late": bool(due and date.fromisoformat(due) < today),
+        "needs_action": summary["status"] == "received",
+    }
 
 
 def _done(request: web.Request) -> str | None:
@@ -154,10 +202,15 @@ async def logout(request: web.Request) -> web.StreamResponse:
 
 
 async def _case_page(
-    request: web.Request, staff: Staff, error: str | None = None, status: int = 200
+    request: web.Request,
+    staff: Staff,
+    error: str | None = None,
+    status: int = 200,
+    form: dict[str, str] | None = None,
 ) -> web.Response:
     svc = services(request)
     number = request.match_info["tracking_no"]
+    names = department_names(svc, lang(request))
     async with svc.sessions() as session:
         try:
             case = await casework.case_for_staff(session, staff, number, events=True)
@@ -170,12 +223,12 @@ async def _case_page(
             Cipher(svc.settings.require_secret()),
             china_date(utcnow()),
             lang(request),
+            names,
         )
         files = [
             {**evidence_store.describe(i), "added_by": i.added_by}
             for i in await evidence_store.list_for(session, case.id)
         ]
-    names = {c: d.name(lang(request)) for c, d in svc.departments.items()}
     ctx = {
         "staff": staff,
         "case": detail,
@@ -187,6 +240,7 @@ async def _case_page(
         "reject_reasons": workflow.REJECT_REASONS,
         "outcomes": workflow.OUTCOMES.get(detail["kind"], ()),
         "reward_levels": [r.level for r in default_rules().reward_levels],
+        "form": form or {},
     }
     return _page("cases/desk_case.html", request, ctx, status)
 
@@ -214,6 +268,22 @@ def _form_params(action: str, form: dict[str, str]) -> dict[str, Any]:
     return params
 
 
+def _weighty_problem(action: str, form: dict[str, str]) -> str | None:
+    """What is missing from a reject or transfer form: its reason, its target, the tick
+    that confirms it. The page asks with ``required`` fields; this holds without them."""
+    if action not in ("reject", "transfer"):
+        return None
+    if action == "transfer" and not form.get("department", "").strip():
+        return gettext("Choose the department to transfer the case to.")
+    if not form.get("reason", "").strip():
+        if action == "reject":
+            return gettext("Choose the reason for not accepting the case.")
+        return gettext("Write why the case goes to another department.")
+    if form.get("confirm") != "yes":
+        return gettext("Tick the box to confirm this decision.")
+    return None
+
+
 async def case_action(request: web.Request) -> web.StreamResponse:
     staff = await session_staff(request)
     if staff is None:
@@ -225,6 +295,13 @@ async def case_action(request: web.Request) -> web.StreamResponse:
     number = request.match_info["tracking_no"]
     if action not in PARAMS:
         raise web.HTTPNotFound()
+    problem = _weighty_problem(action, form)
+    if problem:
+        kept = {
+            f"{action}_reason": form.get("reason", ""),
+            "department": form.get("department", ""),
+        }
+        return await _case_page(request, staff, problem, 400, kept)
     try:
         result = await run_action(
             services(request), staff, number, action, _form_params(action, form)

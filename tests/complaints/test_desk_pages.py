@@ -143,7 +143,7 @@ async def test_desk_pages_login_list_act_and_logout(client, services):
     assert illegal.status == 409 and "cannot close" in await illegal.text()
     moved = await client.post(
         action,
-        data={"csrf_token": csrf, "department": "jiaotong", "reason": "交通管"},
+        data={"csrf_token": csrf, "department": "jiaotong", "reason": "交通管", "confirm": "yes"},
         allow_redirects=False,
     )
     assert moved.status == 303 and moved.headers["Location"].startswith("/desk?done=transfer")

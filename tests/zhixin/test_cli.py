@@ -30,7 +30,13 @@ SUBCOMMANDS = [
 ]
 
 
-def run(args: list[str], db_url: str | None = None, stdin: str = "", cwd: Path | None = None):
+def run(
+    args: list[str],
+    db_url: str | None = None,
+    stdin: str = "",
+    cwd: Path | None = None,
+    timeout: float = 120,
+):
     env = {k: v for k, v in os.environ.items() if not k.startswith("ZHIXIN_")}
     env["ZHIXIN_SECRET_KEY"] = SECRET
     env["ZHIXIN_CACHE_DIR"] = os.environ.get("ZHIXIN_CACHE_DIR", "")
@@ -43,7 +49,7 @@ def run(args: list[str], db_url: str | None = None, stdin: str = "", cwd: Path |
         text=True,
         env=env,
         cwd=cwd,
-        timeout=120,
+        timeout=timeout,
     )
 
 

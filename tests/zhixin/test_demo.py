@@ -107,3 +107,93 @@ async def _check_reports(services: Services) -> None:
                 assert report["top_enterprises"], where
     # the 2026 reports compare with a 2025 that has cases too
     assert report["previous_year"]["cases"]["total"] > 20
+
+
+# What a reader would accept, written independently of the generator: the industries
+# that make each recall category, and the businesses a complaint of each kind is about.
+RECALL_MAKERS = {
+    "food": {"食品"},
+    "consumer": {"电子", "家电", "玩具", "塑料", "汽车"},
+    "vehicle": {"汽车"},
+    "drug": {"医药"},
+    "device": {"医药"},
+    "cosmetic": {"日化"},
+}
+PRODUCT_MAKERS = {"面霜": {"日化"}, "电热水壶": {"家电"}, "汽车": {"汽车"}, "胶囊": {"医药"}}
+SELLERS = {"商贸", "食品"}
+CASE_BUSINESSES = {
+    "special_equipment": {"物业", "食品", "化工", "纺织", "印刷", "建材", "酒", "塑料"},
+    "metrology": SELLERS,
+    "product_quality": {"日化", "化工", "家电"},
+    "certification": {"电子", "家电", "电线电缆", "五金"},
+    "retail": {"通信", "商贸", "家具"},
+    "online": {"服装", "纺织"},
+    "advertising": {"日化", "食品", "美容"},
+    "counterfeit_sale": {"服装", "商贸"},
+    "food": SELLERS,
+    "catering": {"餐饮"},
+    "takeaway": {"餐饮"},
+    "drug": {"医药"},
+    "cosmetic": {"日化", "美容"},
+    "agri_products": {"农业"},
+    "agri_inputs": {"农业", "化工"},
+    "housing": {"房地产"},
+    "renovation": {"装饰"},
+    "construction": {"建筑"},
+    "taxi": {"客运"},
+    "bus": {"客运"},
+    "vehicle_repair": {"汽车维修"},
+    "driving_school": {"驾校"},
+    "travel_agency": {"旅行社"},
+    "scenic_area": {"旅行社"},
+    "hotel": {"餐饮"},
+    "price": {"餐饮", "物业", "商贸", "食品"},
+    "telecom": {"通信"},
+    "broadband": {"通信"},
+    "spam": {"信息技术", "广告", "教育"},
+    "express": {"快递"},
+    "pollution": {"化工", "纺织", "印刷", "食品", "机械", "五金", "建材", "塑料"},
+    "imported": SELLERS,
+    "cross_border": {"商贸", "信息技术"},
+    "prepaid": {"健身", "美容"},
+    "household": {"人力资源"},
+}
+MAKER_INDUSTRIES = {
+    "电子", "机械", "食品", "建材", "电梯", "化工", "纺织", "汽车", "日化", "服装", "家具",
+    "酒", "家电", "燃气", "新能源", "塑料", "五金", "印刷", "仪器仪表", "电线电缆", "玩具",
+    "医药",
+}  # fmt: skip
+SHOP_WORDS = ("个体工商户", "分公司", "店", "大药房", "贸易", "合作社")
+
+
+async def test_demo_data_is_plausible_for_each_industry(demo_url: str) -> None:
+    services = await Services.start(Settings(database_url=demo_url, secret_key=SECRET), watch=False)
+    try:
+        async with services.sessions() as s:
+            firms = {e.uscc: e for e in await s.scalars(select(Enterprise))}
+            by_name = {e.name: e for e in firms.values()}
+            recalls = list(await s.scalars(select(RecallNotice)))
+            linked = [r for r in recalls if r.producer_uscc]
+            assert len(linked) > 40
+            for r in linked:
+                maker = firms[r.producer_uscc]
+                where = f"{r.recall_no} {r.product} by {maker.name} ({maker.industry})"
+                assert maker.industry in RECALL_MAKERS[r.category], where
+                assert not any(w in maker.name for w in SHOP_WORDS), where
+                for word, industries in PRODUCT_MAKERS.items():
+                    assert word not in r.product or maker.industry in industries, where
+            graded = set(await s.scalars(select(CreditGrade.uscc)))
+            for uscc in graded:
+                firm = firms[uscc]
+                where = f"{firm.name} ({firm.industry}) is graded"
+                assert uscc.startswith("91") and firm.industry in MAKER_INDUSTRIES, where
+                assert not any(w in firm.name for w in SHOP_WORDS), where
+            cases = list(await s.scalars(select(Case).where(Case.idempotency_key.like("demo-%"))))
+            about = [(c, by_name[c.company]) for c in cases if c.category != "other"]
+            assert len(about) > 1000
+            for case, firm in about:
+                where = f"{case.category}: {case.text} ({firm.industry})"
+                assert firm.industry in CASE_BUSINESSES[case.category], where
+                assert "饲料" not in firm.name, where  # no refuelling at a feed company
+    finally:
+        await services.close()
