@@ -68,10 +68,11 @@ async def read_parts(
     cannot be parsed."""
     try:
         return await _read_parts(request, max_file, max_total, max_files)
-    except (HttpProcessingError, UnicodeDecodeError, LookupError) as exc:
+    except (HttpProcessingError, LookupError) as exc:
         raise MalformedBody(str(exc)[:200]) from None
     except ValueError as exc:
-        if isinstance(exc, UploadTooLarge | NotMultipart | MalformedBody):
+        # invalid UTF-8 is answered as such by the error middleware
+        if isinstance(exc, UploadTooLarge | NotMultipart | MalformedBody | UnicodeDecodeError):
             raise
         raise MalformedBody(str(exc)[:200]) from None
 

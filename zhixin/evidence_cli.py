@@ -4,7 +4,9 @@ export of a case's evidence for a legal process."""
 from __future__ import annotations
 
 import argparse
+import asyncio
 import logging
+from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
@@ -30,9 +32,22 @@ def add_parsers(sub: Any, command_error: type[Exception]) -> None:
     export.set_defaults(func=cmd_export, command_error=command_error)
 
 
+def _run(settings: Settings, action: Callable[[Any], Coroutine[Any, Any, int]]) -> int:
+    """Start the services, run ``action`` with them, close them."""
+    from complaints.runtime import Services
+
+    async def go() -> int:
+        services = await Services.start(settings, watch=False)
+        try:
+            return await action(services)
+        finally:
+            await services.close()
+
+    return asyncio.run(go())
+
+
 def cmd_purge(args: argparse.Namespace, settings: Settings) -> int:
     from complaints.evidence_store import purge_expired
-    from zhixin.cli_support import _run, _with_services
 
     async def action(services: Any) -> int:
         report = await purge_expired(services.sessions, services.evidence_store)
@@ -50,12 +65,11 @@ def cmd_purge(args: argparse.Namespace, settings: Settings) -> int:
         )
         return 0
 
-    return _run(_with_services(settings, action))
+    return _run(settings, action)
 
 
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     from complaints.evidence_store import export_case
-    from zhixin.cli_support import _run, _with_services
 
     out: Path = args.out
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
@@ -71,4 +85,4 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
         print(f"{len(written)} files of {args.tracking_no.upper()} written to {out}")
         return 0
 
-    return _run(_with_services(settings, action))
+    return _run(settings, action)

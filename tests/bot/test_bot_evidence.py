@@ -16,6 +16,7 @@ from infra.accounts import add_staff
 from tests.support.bot_world import make_world
 from tests.support.evidence import executable, gps_of, jpeg_with_gps, pdf, png
 from tests.support.fake_telegram import buttons, texts
+from tests.support.telegram_files import send_file
 
 COMPLAINT = "我在南京金陵食品有限公司买的速冻水饺，吃了以后全家拉肚子，商家拒绝退款，要求退款赔偿。"
 TIP_EN = "南京金陵乳业有限公司的车间用过期原料生产酸奶，还篡改生产日期，请查处。"
@@ -57,13 +58,13 @@ async def test_photos_during_the_description_and_a_caption_as_the_text(world, se
     wang = world.person(701)
     await wang.send("/complain")
     # a photo alone: kept, and the description is still wanted
-    answer = texts(await wang.send_file(jpeg_with_gps()))
+    answer = texts(await send_file(wang, jpeg_with_gps()))
     assert "1" in answer and "描述" in answer
     # a renamed executable: refused, nothing kept
-    refused = texts(await wang.send_file(executable(), filename="发票.pdf"))
+    refused = texts(await send_file(wang, executable(), filename="发票.pdf"))
     assert "未接收" in refused and "PDF" in refused
     # a photo with a caption: the caption is the description
-    replies = await wang.send_file(png(), COMPLAINT)
+    replies = await send_file(wang, png(), COMPLAINT)
     # the company question follows, as after a typed description
     assert "企业" in replies[-1].text
     assert any("南京金陵食品有限公司" in t for t, _ in buttons(replies[-1].reply_markup))
@@ -100,7 +101,7 @@ async def test_a_document_after_filing_reaches_the_department(world, services) -
     await courier(world).run_once()  # the new case reaches the group
     group.replies()
     # after filing: a PDF with a caption goes to the newest open case
-    added = texts(await amy.send_file(pdf(), "the receipt", filename="receipt.pdf"))
+    added = texts(await send_file(amy, pdf(), "the receipt", filename="receipt.pdf"))
     assert "Added to case" in added and number in added
     [item] = await evidence_of(services, number)
     assert item.content_type == "application/pdf" and item.note == "the receipt"
@@ -113,24 +114,24 @@ async def test_a_document_after_filing_reaches_the_department(world, services) -
     [alert] = group.replies()
     assert number in alert.text and "📎" in alert.text
     # a bad file after filing: refused in English, nothing stored
-    refused = texts(await amy.send_file(executable(), filename="scan.pdf"))
+    refused = texts(await send_file(amy, executable(), filename="scan.pdf"))
     assert "not taken" in refused and "PDF" in refused
     assert len(await evidence_of(services, number)) == 1
 
 
 async def test_no_open_case_and_the_eleventh_file(world, services) -> None:
     li = world.person(704)
-    assert "/complain" in texts(await li.send_file(png()))
+    assert "/complain" in texts(await send_file(li, png()))
     await li.send("/complain")
     for i in range(10):
-        await li.send_file(png((30 + i, 30)))
-    assert "10" in texts(await li.send_file(png((99, 99))))  # the eleventh is refused
+        await send_file(li, png((30 + i, 30)))
+    assert "10" in texts(await send_file(li, png((99, 99))))  # the eleventh is refused
     await li.send(COMPLAINT)
     await li.press("南京金陵食品有限公司")
     await li.press("南京")
     await li.send("13800138000")
     number = tracking_no((await li.press("提交"))[0].text)
     assert len(await evidence_of(services, number)) == 10
-    refused = texts(await li.send_file(png((77, 77))))
+    refused = texts(await send_file(li, png((77, 77))))
     assert "10" in refused
     assert len(await evidence_of(services, number)) == 10

@@ -15,6 +15,7 @@ from tests.bot.test_bot_e2e import TOKEN, bot_env, emulator, start, stop  # noqa
 from tests.support.bot_world import seed
 from tests.support.emulator_person import EmulatorPerson
 from tests.support.evidence import executable, gps_of, jpeg_with_gps, pdf
+from tests.support.telegram_files import emulator_send_file
 
 pytestmark = [pytest.mark.node, pytest.mark.slow]
 COMPLAINT_ZH = "我在南京金陵食品有限公司买的速冻水饺，吃了以后全家拉肚子，商家拒绝退款。"
@@ -50,9 +51,9 @@ async def test_people_send_photos_and_documents_to_the_bot(
             wang = EmulatorPerson(http, emulator, TOKEN, 511, "zh-hans")
             await wang.send("/complain")
             await wang.expect("描述")
-            await wang.send_file(jpeg_with_gps())
+            await emulator_send_file(wang, jpeg_with_gps())
             await wang.expect("已收到", "文字描述")
-            await wang.send_file(executable(), filename="照片.pdf")
+            await emulator_send_file(wang, executable(), filename="照片.pdf")
             await wang.expect("此文件未接收", "PDF")
             await wang.send(COMPLAINT_ZH)
             await wang.press("南京金陵食品有限公司", await wang.expect("企业"))
@@ -79,7 +80,7 @@ async def test_people_send_photos_and_documents_to_the_bot(
             number = number_in(
                 (await amy.expect("Tracking number"))["text"], "Tracking number: <code>"
             )
-            await amy.send_file(pdf(), "receipt from the shop", filename="receipt.pdf")
+            await emulator_send_file(amy, pdf(), "receipt from the shop", filename="receipt.pdf")
             await amy.expect("Added to case", number)
             [document] = await files_of(services, number)
             assert document.content_type == "application/pdf"

@@ -62,35 +62,6 @@ class EmulatorPerson:
         else:
             await self._post("/sendMessage", body)
 
-    async def send_file(
-        self,
-        data: bytes,
-        caption: str | None = None,
-        *,
-        filename: str | None = None,
-        mime_type: str = "application/pdf",
-    ) -> None:
-        """Send a photo (``filename`` None) or a document, with an optional caption."""
-        import base64
-
-        async with self.http.post(
-            f"{self.base}/e2e/files", json={"data": base64.b64encode(data).decode()}
-        ) as resp:
-            stored = (await resp.json())["result"]
-        body: dict[str, Any] = {
-            "botToken": self.token,
-            "from": self.user,
-            "chat": self.chat,
-            "date": int(datetime.now(UTC).timestamp()),
-        }
-        if caption:
-            body["caption"] = caption
-        if filename is None:
-            body["photo"] = [{**stored, "width": 640, "height": 480}]
-        else:
-            body["document"] = {**stored, "file_name": filename, "mime_type": mime_type}
-        await self._post("/sendMessage", body)
-
     async def messages(self, edits: bool = False) -> list[dict[str, Any]]:
         params = {"token": self.token, "chat": str(self.chat_id), "after": "0"}
         async with self.http.get(f"{self.base}/e2e/messages", params=params) as resp:

@@ -24,11 +24,8 @@ from aiogram.methods import (
 from aiogram.types import (
     CallbackQuery,
     Chat,
-    Document,
-    File,
     InlineKeyboardMarkup,
     Message,
-    PhotoSize,
     Update,
     User,
 )
@@ -80,13 +77,9 @@ class RecordingSession(BaseSession):
         if isinstance(method, GetMe):
             return User(id=bot.id, is_bot=True, first_name="Zhixin", username="zhixin_bot")
         if isinstance(method, GetFile):
-            data = self.files[method.file_id]
-            return File(
-                file_id=method.file_id,
-                file_unique_id=method.file_id,
-                file_size=len(data),
-                file_path=f"files/{method.file_id}",
-            )
+            from tests.support.telegram_files import file_of
+
+            return file_of(self.files, method.file_id)
         return True
 
     async def close(self) -> None:
@@ -165,41 +158,6 @@ class Person:
             text=text,
         )
         return Update(update_id=next(_update_ids), message=message)
-
-    async def send_file(
-        self,
-        data: bytes,
-        caption: str | None = None,
-        *,
-        filename: str | None = None,
-        mime_type: str = "application/pdf",
-    ) -> list[SendMessage]:
-        """Send a photo (``filename`` None) or a document; return the bot's answers."""
-        file_id = f"f{next(self._message_ids)}"
-        self.session.files[file_id] = data
-        fields: dict[str, Any] = {}
-        if filename is None:
-            fields["photo"] = [
-                PhotoSize(file_id=file_id, file_unique_id=file_id, width=64, height=48),
-            ]
-        else:
-            fields["document"] = Document(
-                file_id=file_id,
-                file_unique_id=file_id,
-                file_name=filename,
-                mime_type=mime_type,
-                file_size=len(data),
-            )
-        message = Message(
-            message_id=next(self._message_ids),
-            date=datetime.now(UTC),
-            chat=self.chat,
-            from_user=self.user,
-            caption=caption,
-            **fields,
-        )
-        await self.feed(Update(update_id=next(_update_ids), message=message))
-        return self.replies()
 
     async def send(self, text: str) -> list[SendMessage]:
         """Send a text message; return what the bot sent to this chat in answer."""
