@@ -40,7 +40,7 @@ def test_mapped_index_answers_like_the_built_one(saved: Path, rows: list) -> Non
     assert len(mapped) == len(built) and mapped.mapped_bytes() == saved.stat().st_size
     queries = [name[2:9] for _, name, _ in rows[::40]] + [code for code, _, _ in rows[::97]]
     assert _answers(mapped, queries) == _answers(built, queries)
-    code, name, aliases = rows[7]
+    code, name, _ = rows[7]
     assert mapped.get(code).name == name and code in mapped
     # the shared arrays are views of the file's pages, not private copies
     base = mapped._base
