@@ -8,6 +8,10 @@ character still leaves a pair) and adjacent pinyin pairs (homophones and typed
 pinyin). A query reads only the rarest postings within a budget, ranks the
 documents that share the most informative keys, and rescores a few hundred of
 them with rapidfuzz. An 18-character code in the query is looked up exactly.
+
+An index may sit on top of another that is mapped read-only from a shared file
+(``nlp.lookup_file``): additions go to the top, a replaced or removed name is
+hidden in the mapped layer's private liveness flags, and a search asks both.
 """
 
 from __future__ import annotations
