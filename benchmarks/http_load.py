@@ -19,8 +19,11 @@ at 50 concurrent connections, requests per second and p50/p99 latency of
 The load comes from ``wrk`` (Debian package ``wrk``; installed with apt-get when
 missing and the benchmark runs as root) or, failing that, from an aiohttp client in
 this process. The server runs with ``ZHIXIN_RATE_LIMITS=off``: every request comes
-from one address. ``--check`` exits 1 when a target is missed: search at >= 25% of
-the /healthz rate with p99 under 50 ms, filing at >= 200 cases/s, no failed request.
+from one address. ``--names N`` adds N synthetic enterprises to the demo's register
+before the server starts (searches then run over N + 2,400 names). ``--check`` exits 1
+when a target is missed: search with every query new (``search-cold``) at >= 30% of the
+/healthz rate with p99 under 50 ms, the memo-friendly stream at >= 25% with p99 under
+50 ms, filing at >= 200 cases/s, no failed request.
 It prints figures; it is not a test.
 """
 
@@ -49,10 +52,18 @@ from http_requests import (  # noqa: E402
     recall_requests,
     search_requests,
 )
-from http_server import free_port, load_demo, scratch_postgres, server_env, serving  # noqa: E402
+from http_server import (  # noqa: E402
+    free_port,
+    load_demo,
+    load_register,
+    scratch_postgres,
+    server_env,
+    serving,
+)
 
 SCENARIOS = ("healthz", "search", "search-cold", "recalls", "filing")
-SEARCH_SHARE = 0.25
+SEARCH_SHARE = 0.25  # the memo-friendly stream
+COLD_SHARE = 0.30  # every query new
 SEARCH_P99_MS = 50.0
 FILING_RATE = 200.0
 
@@ -107,11 +118,13 @@ def report(results: dict[str, Result], backend: str) -> list[str]:
             f"{r.p99_ms:>8.1f} {r.errors:>7} {share:>10} {memo:>9}"
         )
     missed = []
-    search, filing = results.get("search"), results.get("filing")
-    if search and ceiling and search.rate < SEARCH_SHARE * ceiling:
-        missed.append(f"search {search.rate:.0f}/s is under {SEARCH_SHARE:.0%} of /healthz")
-    if search and search.p99_ms >= SEARCH_P99_MS:
-        missed.append(f"search p99 {search.p99_ms:.1f} ms is not under {SEARCH_P99_MS:.0f} ms")
+    filing = results.get("filing")
+    for name, share in (("search", SEARCH_SHARE), ("search-cold", COLD_SHARE)):
+        search = results.get(name)
+        if search and ceiling and search.rate < share * ceiling:
+            missed.append(f"{name} {search.rate:.0f}/s is under {share:.0%} of /healthz")
+        if search and search.p99_ms >= SEARCH_P99_MS:
+            missed.append(f"{name} p99 {search.p99_ms:.1f} ms is not under {SEARCH_P99_MS:.0f} ms")
     if filing and filing.rate < FILING_RATE:
         missed.append(f"filing {filing.rate:.0f}/s is under {FILING_RATE:.0f}/s")
     for r in results.values():
@@ -136,6 +149,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--client", choices=("auto", "wrk", "python"), default="auto")
     p.add_argument("--only", default=",".join(SCENARIOS), help="comma-separated scenarios")
     p.add_argument("--json", type=Path, help="write the figures to this file")
+    p.add_argument("--names", type=int, default=0, help="synthetic enterprises added to the demo")
     p.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
     args = p.parse_args(argv)
     chosen = [s for s in args.only.split(",") if s]
@@ -166,6 +180,9 @@ def main(argv: list[str] | None = None) -> int:
         env = server_env(url, secrets.token_urlsafe(32))
         print(f"loading the demo data set into {backend} ...", file=sys.stderr)
         print(f"demo loaded in {load_demo(env, workdir):.0f} s", file=sys.stderr)
+        if args.names:
+            seconds = load_register(env, args.names)
+            print(f"{args.names:,} more names in {seconds:.0f} s", file=sys.stderr)
         port = free_port()
         results: dict[str, Result] = {}
         with serving(env, workdir, port):
@@ -182,7 +199,7 @@ def main(argv: list[str] | None = None) -> int:
                     total = (more_hits - hits) + (more_misses - misses)
                     result.memo_hits = (more_hits - hits) / total if total else None
                 results[scenario] = result
-        missed = report(results, backend)
+        missed = report(results, backend + (f", {args.names + 2400:,} names" if args.names else ""))
     if args.json:
         figures = {k: {**asdict(v), "rate": v.rate} for k, v in results.items()}
         args.json.write_text(json.dumps({"backend": backend, "results": figures}, indent=2))

@@ -54,6 +54,7 @@ def server_env(database_url: str, secret: str) -> dict[str, str]:
         ZHIXIN_LOG_LEVEL="WARNING",
         # every request comes from 127.0.0.1: the per-client limits would stop the run
         ZHIXIN_RATE_LIMITS="off",
+        ZHIXIN_INDEX_FILE="lookup.idx",  # in the scratch working directory
         PYTHONPATH=str(ROOT) + os.pathsep + env.get("PYTHONPATH", ""),
     )
     for name in ("ZHIXIN_BOT_TOKEN", "ZHIXIN_WEBHOOK_BASE", "ZHIXIN_REDIS_URL"):
@@ -66,6 +67,39 @@ def load_demo(env: dict[str, str], workdir: Path) -> float:
     subprocess.run(
         [sys.executable, "-m", "zhixin", "demo"], cwd=workdir, env=env, check=True, timeout=900
     )
+    return time.perf_counter() - start
+
+
+REGISTER = """
+import asyncio, sys
+from sqlalchemy import insert, select
+from disclosure.cache import mark_change
+from disclosure.models import Enterprise
+from disclosure.namegen import generate_enterprises
+from infra.db import make_engine, make_sessionmaker
+from infra.settings import load_settings
+
+async def main(n):
+    engine = make_engine(load_settings().database_url)
+    async with make_sessionmaker(engine)() as session:
+        known = set(await session.scalars(select(Enterprise.uscc)))
+        rows = [dict(uscc=r.uscc, name=r.name, aliases=list(r.aliases), region=r.region,
+                     industry=r.industry, status=r.status)
+                for r in generate_enterprises(n, seed=77) if r.uscc not in known]
+        for i in range(0, len(rows), 5000):
+            await session.execute(insert(Enterprise), rows[i : i + 5000])
+        mark_change(session, "enterprises")
+        await session.commit()
+    await engine.dispose()
+
+asyncio.run(main(int(sys.argv[1])))
+"""
+
+
+def load_register(env: dict[str, str], n: int) -> float:
+    """Add ``n`` synthetic enterprises (another seed than the demo's) to the database."""
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-c", REGISTER, str(n)], env=env, check=True, timeout=1800)
     return time.perf_counter() - start
 
 

@@ -93,7 +93,7 @@ class Services:
         published = PublishedData()
         async with sessions() as session:
             await sync_departments(session, registry)
-            await published.load(session)
+            await published.load(session, settings.index_file)
             examples, last_lesson = await load_lessons(session)
         # learns staff transfers made in other processes too (complaints/lessons.py)
         router = SharedRouter(

@@ -13,11 +13,13 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from pathlib import Path
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from disclosure.grades import GradeRecord, current_grade
+from disclosure.index_file import SHARED_FROM, open_or_build, registry_size
 from disclosure.models import CreditGrade, DataChange, Enterprise
 from infra.db import utcnow
 from nlp.lookup import EnterpriseIndex, LookupHit
@@ -95,13 +97,21 @@ class PublishedData:
             grade = self._current[uscc] = current_grade(self.history.get(uscc, ()), day)
             return grade
 
-    async def load(self, session: AsyncSession) -> None:
-        """Build everything from the database (start-up)."""
-        self.last_change = (await session.scalar(select(func.max(DataChange.id)))) or 0
+    async def load(
+        self, session: AsyncSession, index_file: Path | None = None, shared_from: int = SHARED_FROM
+    ) -> None:
+        """Build everything from the database (start-up). With ``index_file``, a registry of
+        at least ``shared_from`` names is mapped from that file, which the first process
+        builds (``disclosure.index_file``), instead of being built in every process."""
         self.loaded_at = utcnow()
-        rows = await session.execute(select(Enterprise.uscc, Enterprise.name, Enterprise.aliases))
-        records = [(u, n, tuple(a or ())) for u, n, a in rows]
-        self.index = MemoIndex.build(records)
+        if index_file is not None and await registry_size(session) >= shared_from:
+            self.index, self.last_change = await open_or_build(MemoIndex, session, index_file)
+        else:
+            self.last_change = (await session.scalar(select(func.max(DataChange.id)))) or 0
+            rows = await session.execute(
+                select(Enterprise.uscc, Enterprise.name, Enterprise.aliases)
+            )
+            self.index = MemoIndex.build([(u, n, tuple(a or ())) for u, n, a in rows])
         self.history = defaultdict(list)
         await self._load_grades(session, None)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import ipaddress
 import os
 import secrets
@@ -115,6 +116,9 @@ class Settings:
     evidence_s3_region: str = "us-east-1"
     # networks an Open311 media_url may point into besides the public Internet
     media_fetch_allow: tuple[IPNetwork, ...] = ()
+    # the enterprise search index file every process on the machine maps (None: each
+    # process builds its own in memory)
+    index_file: Path | None = None
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -185,6 +189,7 @@ def load_settings(env: Mapping[str, str] | None = None, workdir: Path | None = N
         rate_limits=_switch(env, "ZHIXIN_RATE_LIMITS", True),
         metrics_token=_metrics_token(env),
         token_days=_int(env, "ZHIXIN_TOKEN_DAYS", 90, 1, 3650),
+        index_file=_index_file(env, database_url or DEFAULT_DATABASE_URL, workdir),
     )
 
 
@@ -195,6 +200,28 @@ def _metrics_token(env: Mapping[str, str]) -> str | None:
             "ZHIXIN_METRICS_TOKEN", "must be at least 16 printable ASCII characters"
         )
     return token
+
+
+def _index_file(env: Mapping[str, str], database_url: str, workdir: Path) -> Path | None:
+    """``ZHIXIN_INDEX_FILE``: a path, ``off``, or by default one file per database in the
+    cache folder (``$ZHIXIN_CACHE_DIR``, else ``~/.cache/zhixin``)."""
+    raw = env.get("ZHIXIN_INDEX_FILE", "").strip()
+    if raw.lower() == "off":
+        return None
+    if raw:
+        path = Path(raw).expanduser()
+        if path.is_dir():
+            raise SettingsError("ZHIXIN_INDEX_FILE", f"is a folder, expected a file: {raw}")
+        return path if path.is_absolute() else workdir / path
+    cache = env.get("ZHIXIN_CACHE_DIR", "").strip()
+    folder = Path(cache).expanduser() if cache else Path.home() / ".cache" / "zhixin"
+    if database_url.startswith("sqlite") and ":///" in database_url:
+        # a relative SQLite path names a file in the working directory
+        head, _, db_path = database_url.partition(":///")
+        if db_path and not db_path.startswith((":memory:", "/")):
+            database_url = f"{head}:///{workdir / db_path}"
+    digest = hashlib.sha256(database_url.encode()).hexdigest()[:16]
+    return folder / f"lookup-{digest}.idx"
 
 
 def ensure_demo_secret(workdir: Path | None = None) -> str:

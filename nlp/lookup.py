@@ -8,6 +8,10 @@ character still leaves a pair) and adjacent pinyin pairs (homophones and typed
 pinyin). A query reads only the rarest postings within a budget, ranks the
 documents that share the most informative keys, and rescores a few hundred of
 them with rapidfuzz. An 18-character code in the query is looked up exactly.
+
+An index may sit on top of another that is mapped read-only from a shared file
+(``nlp.lookup_file``): additions go to the top, a replaced or removed name is
+hidden in the mapped layer's private liveness flags, and a search asks both.
 """
 
 from __future__ import annotations
@@ -16,21 +20,36 @@ import re
 from array import array
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from nlp import rank
 from nlp import uscc as uscc_codes
 from nlp.codemap import CodeMap
-from nlp.names import NameParts, jiangsu_regions, split_name
-from nlp.pinyin import pinyin_readings, pinyin_syllables, syllables
+from nlp.lookup_text import (
+    SEP,
+    bmp,
+    doc_text,
+    drop_legal_fragment,
+    gather,
+    piece_units,
+    query_units,
+    region_units,
+    units_of,
+)
+from nlp.names import split_name
 from nlp.postings import Postings, bulk_keys, text_keys
 from nlp.text import fold_width, is_cjk, normalize
 
+if TYPE_CHECKING:
+    from nlp.indexfile import MappedArrays
+
 BUDGET = 6_000  # postings read per query at most
 SHORTLIST = 240  # documents rescored with rapidfuzz
-_SEP = "\x1f"
+# (canonical text, pinyin unit alternatives, region prefix length, plain core,
+# region prefix length in units) of a query
+Query = tuple[str, list[str], int, str, int]
 _CODE_RUN = re.compile(r"[0-9A-Z][0-9A-Z \-]{16,40}[0-9A-Z]")
 _FILLER = re.compile(r"的|信用等级|等级|怎么样|是什么|查询|查一下|请问|吗|呢")  # around a name
 
@@ -54,66 +73,6 @@ class EnterpriseEntry:
     aliases: tuple[str, ...]
 
 
-@lru_cache(maxsize=1)
-def _syllable_units() -> dict[str, str]:
-    return {s: chr(0xE000 + i) for i, s in enumerate(sorted(syllables()))}
-
-
-def _bmp(text: str) -> str:
-    # documents are stored as UTF-16 with one unit per character; rare characters outside
-    # the BMP fold into a private-use range (the same fold applies to queries)
-    if text.isascii() or max(text) <= "\uffff":
-        return text
-    return "".join(c if c <= "\uffff" else chr(0xF000 + ord(c) % 0x800) for c in text)
-
-
-@lru_cache(maxsize=262_144)
-def _piece_units(piece: str) -> str:
-    """Pinyin units of a piece of canonical text: one character per character of it."""
-    table = _syllable_units()
-    syl = pinyin_syllables(piece) if any(is_cjk(c) for c in piece) else list(piece)
-    if len(syl) != len(piece):  # a character without pinyin: fall back one by one
-        syl = [(pinyin_syllables(c) or [c])[0] for c in piece]
-    return "".join(table.get(s, s[:1]) for s in syl)
-
-
-def _units(parts: NameParts) -> str:
-    pieces = (parts.region, parts.locality, parts.brand, parts.industry, parts.branch)
-    return "".join(_piece_units(p) for p in pieces if p)
-
-
-def _query_units(text: str) -> list[str]:
-    """Pinyin units of query text, Chinese by its pinyin and typed pinyin by its syllables;
-    several alternatives when typed pinyin splits more than one way (at most four)."""
-    table = _syllable_units()
-    alts = [""]
-    for run in re.findall(r"[a-z]+|[0-9]+|[^\sa-z0-9]+", text):
-        if run[0].isascii() and run[0].isalpha():
-            readings = pinyin_readings(run)
-            options = ["".join(table[s] for s in r) for r in readings] if readings else [run]
-        elif run[0].isdigit():
-            options = [run]
-        else:
-            options = [_piece_units(run)]
-        alts = [a + o for a in alts for o in options][:4]
-    return alts
-
-
-@lru_cache(maxsize=1)
-def _region_units() -> dict[str, int]:
-    """Pinyin units of every short region name → its length, to spot them in typed pinyin."""
-    regions = jiangsu_regions()
-    shorts = [regions.province.short, *(c.short for c in regions.cities)]
-    shorts += [d.short for d in regions.districts]
-    return {_piece_units(short): len(short) for short in shorts}
-
-
-def _doc_text(name: str) -> tuple[str, str, int]:
-    parts = split_name(name)
-    canon = _bmp(parts.canonical)
-    return (canon, _units(parts), len(parts.region)) if canon else ("", "", 0)
-
-
 class EnterpriseIndex:
     """Registered enterprises searchable by code, name, alias, typo or pinyin."""
 
@@ -131,6 +90,8 @@ class EnterpriseIndex:
         self._doc_alias = bytearray()
         self._doc_skip = bytearray()  # length of the region prefix, whose pairs are not keys
         self._postings = Postings()
+        self._base: EnterpriseIndex | None = None  # the shared file, mapped read-only
+        self._mapped: MappedArrays | None = None  # set on an index that is such a file
 
     # --- building ---------------------------------------------------------------------
 
@@ -144,11 +105,14 @@ class EnterpriseIndex:
             index._alive[slot] = 0
             index._live -= 1
         index._rekey()
-        _piece_units.cache_clear()  # brands repeat during a bulk load; afterwards it is only RAM
+        piece_units.cache_clear()  # brands repeat during a bulk load; afterwards it is only RAM
         return index
 
     def add(self, uscc: str, name: str, aliases: Sequence[str] = ()) -> None:
         """Insert an enterprise, or replace the one with the same code (new name, aliases)."""
+        if self._mapped is not None:
+            raise TypeError("a mapped index is read-only: add to an index layered on it")
+        self._kill_below(uscc_codes.clean(uscc))
         for doc, canon, units, skip in self._insert(uscc, name, aliases):
             self._postings.add(doc, text_keys(canon, units, skip))
         if self._postings.wants_compaction():
@@ -156,7 +120,9 @@ class EnterpriseIndex:
 
     def remove(self, uscc: str) -> None:
         """Forget an enterprise; unknown codes are ignored."""
-        slot = self._codemap.pop(uscc_codes.clean(uscc))
+        code = uscc_codes.clean(uscc)
+        self._kill_below(code)
+        slot = self._codemap.pop(code)
         if slot is not None and self._alive[slot]:
             self._alive[slot] = 0
             self._live -= 1
@@ -202,19 +168,19 @@ class EnterpriseIndex:
             self._codemap.set(code, slot)
         self._codes += code.encode("ascii")
         aliases = tuple(a.strip() for a in aliases or () if a and a.strip())
-        self._texts += _SEP.join((name.strip(), *aliases)).encode("utf-8")
+        self._texts += SEP.join((name.strip(), *aliases)).encode("utf-8")
         self._text_off.append(len(self._texts))
         self._alive.append(1)
         self._live += 1
         out: list[tuple[int, str, str, int]] = []
-        canon, units, skip = _doc_text(name)
+        canon, units, skip = doc_text(name)
         if canon:
             out.append((self._add_doc(slot, canon, units, skip, alias=False), canon, units, skip))
         for alias in aliases:
             # an alias that is part of the name (澄瑞电子) adds nothing to search
             if alias in name or normalize(alias).replace(" ", "") in canon:
                 continue
-            a_canon, a_units, a_skip = _doc_text(alias)
+            a_canon, a_units, a_skip = doc_text(alias)
             if len(a_canon) >= 2 and a_canon not in canon:
                 doc = self._add_doc(slot, a_canon, a_units, a_skip, alias=True)
                 out.append((doc, a_canon, a_units, a_skip))
@@ -233,33 +199,57 @@ class EnterpriseIndex:
     # --- reading ----------------------------------------------------------------------
 
     def __len__(self) -> int:
-        return self._live
+        return self._live + (len(self._base) if self._base is not None else 0)
 
     def __contains__(self, uscc: object) -> bool:
-        return isinstance(uscc, str) and self._slot(uscc_codes.clean(uscc)) is not None
+        return isinstance(uscc, str) and self._find(uscc_codes.clean(uscc)) is not None
 
     def _slot(self, code: str) -> int | None:
         slot = self._codemap.get(code)
         return slot if slot is not None and self._alive[slot] else None
 
+    def _find(self, code: str) -> tuple[EnterpriseIndex, int] | None:
+        """The layer (this index or the mapped one beneath it) and slot of a live code."""
+        slot = self._slot(code)
+        if slot is not None:
+            return self, slot
+        if self._base is not None and (slot := self._base._slot(code)) is not None:
+            return self._base, slot
+        return None
+
+    def _kill_below(self, code: str) -> None:
+        """Hide the mapped layer's entry for a code that this layer replaces or removes."""
+        if self._base is not None and (slot := self._base._slot(code)) is not None:
+            self._base._alive[slot] = 0
+            self._base._live -= 1
+
     def _entry(self, slot: int) -> EnterpriseEntry:
-        raw = self._texts[self._text_off[slot] : self._text_off[slot + 1]].decode("utf-8")
-        name, *aliases = raw.split(_SEP)
-        code = self._codes[18 * slot : 18 * slot + 18].decode("ascii")
+        lo, hi = int(self._text_off[slot]), int(self._text_off[slot + 1])
+        name, *aliases = bytes(self._texts[lo:hi]).decode("utf-8").split(SEP)
+        code = bytes(self._codes[18 * slot : 18 * slot + 18]).decode("ascii")
         return EnterpriseEntry(code, name, tuple(aliases))
 
     def get(self, uscc: str) -> EnterpriseEntry | None:
         """The registered enterprise with this code, or None."""
-        slot = self._slot(uscc_codes.clean(uscc))
-        return None if slot is None else self._entry(slot)
+        found = self._find(uscc_codes.clean(uscc))
+        return None if found is None else found[0]._entry(found[1])
 
     def memory_bytes(self) -> int:
-        """Bytes held by the index's own structures (not counting the interpreter)."""
+        """Bytes held by the index's own structures (not counting the interpreter); a mapped
+        layer counts its private part only (``mapped_bytes`` is the shared file)."""
+        if self._mapped is not None:
+            return len(self._alive) + self._postings.memory_bytes(shared=True)
         blobs = (self._codes, self._texts, self._alive, self._canon, self._units)
         blobs += (self._doc_alias, self._doc_skip)
         arrays = (self._text_off, self._doc_slot, self._doc_off)
         total = sum(len(b) for b in blobs) + sum(a.itemsize * len(a) for a in arrays)
-        return total + self._codemap.memory_bytes() + self._postings.memory_bytes()
+        total += self._codemap.memory_bytes() + self._postings.memory_bytes()
+        return total + (self._base.memory_bytes() if self._base is not None else 0)
+
+    def mapped_bytes(self) -> int:
+        """Size of the shared index file beneath this index (0 when there is none)."""
+        base = self._base if self._base is not None else self
+        return base._mapped.stat.st_size if base._mapped is not None else 0
 
     # --- searching --------------------------------------------------------------------
 
@@ -272,40 +262,28 @@ class EnterpriseIndex:
         for run in _CODE_RUN.findall(text):
             code = run.replace(" ", "").replace("-", "")
             for candidate in uscc_codes.find_codes(code) if len(code) >= 18 else ():
-                slot = self._slot(candidate)
-                if slot is not None:
-                    entry = self._entry(slot)
+                found = self._find(candidate)
+                if found is not None:
+                    entry = found[0]._entry(found[1])
                     hits.append(LookupHit(entry.uscc, entry.name, 100.0, "code"))
                     text = text.replace(run, " ")
         if hits and not re.search(r"\w{2}", text.replace("_", "")):
             return hits[:limit]
         seen = {h.uscc for h in hits}
-        for hit in self._fuzzy(text, limit + len(hits)):
+        parsed = parse_query(text)
+        fuzzy = self._fuzzy(parsed, limit + len(hits))
+        if self._base is not None:  # the mapped layer first: on equal scores the older wins
+            fuzzy = self._base._fuzzy(parsed, limit + len(hits)) + fuzzy
+            fuzzy.sort(key=lambda h: -h.score)
+        for hit in fuzzy:
             if hit.uscc not in seen:
                 seen.add(hit.uscc)
                 hits.append(hit)
         return hits[:limit]
 
-    def _parse_query(self, text: str) -> tuple[str, list[str], int, str, int]:
-        """(canonical text, pinyin unit alternatives, region prefix length, plain core,
-        region prefix length in units) of a query."""
-        text = _FILLER.sub("", normalize(text))
-        parts = split_name(text)
-        canon = _bmp(parts.canonical)
-        skip = len(parts.region)
-        if not any(c.isascii() and c.isalpha() for c in canon):
-            return canon, [_units(parts)], skip, parts.core, skip
-        if any(is_cjk(c) for c in canon):  # Chinese mixed with pinyin: 苏州chengrui
-            return canon, _query_units(canon), skip, parts.core, skip
-        # typed pinyin (or a Latin name): the spaces the user typed help to split it
-        alts = _query_units(text)
-        regions = _region_units()
-        u_skip = next((n for n in (4, 3, 2) if alts[0][:n] in regions and len(alts[0]) > n), 0)
-        return canon, alts, 0, parts.core, u_skip
-
-    def _fuzzy(self, text: str, limit: int) -> list[LookupHit]:
-        canon, alts, skip, core, u_skip = self._parse_query(text)
-        if len(canon) < 2:
+    def _fuzzy(self, query: Query, limit: int) -> list[LookupHit]:
+        canon, alts, skip, core, u_skip = query
+        if len(canon) < 2 or not len(self._doc_slot):
             return []
         chinese = len(alts) == 1 and len(alts[0]) == len(canon)
         if chinese:
@@ -329,8 +307,7 @@ class EnterpriseIndex:
             return []
         off = np.frombuffer(self._doc_off, dtype=np.uint64)
         starts, ends = off[docs].astype(np.int64), off[docs + 1].astype(np.int64)
-        c_texts = _gather(self._canon, starts, ends)
-        u_texts = _gather(self._units, starts, ends)
+        c_texts, u_texts = gather((self._canon, self._units), starts, ends)
         is_alias = np.frombuffer(self._doc_alias, dtype=np.uint8)[docs].tolist()
         scores, by_pinyin = rank.score(canon, alts[0], c_texts, u_texts)
         for units in alts[1:]:  # another reading of ambiguous pinyin: keep the better
@@ -365,17 +342,24 @@ class EnterpriseIndex:
         return hits
 
 
-def _gather(blob: bytearray, starts: np.ndarray, ends: np.ndarray) -> list[str]:
-    """Decode many documents' texts from a UTF-16 blob with one decode call."""
-    arr = np.frombuffer(blob, dtype=np.uint16)
-    sizes = ends - starts + 1  # each text and a separator
-    out_start = np.cumsum(sizes) - sizes
-    idx = np.arange(int(sizes.sum())) - np.repeat(out_start - starts, sizes)
-    gathered = arr[np.minimum(idx, len(arr) - 1)]
-    gathered[out_start + sizes - 1] = ord(_SEP)
-    return gathered.tobytes().decode("utf-16").split(_SEP)[:-1]
+def parse_query(text: str) -> Query:
+    """(canonical text, pinyin unit alternatives, region prefix length, plain core,
+    region prefix length in units) of a query."""
+    text = drop_legal_fragment(_FILLER.sub("", normalize(text)).strip())
+    parts = split_name(text)
+    canon = bmp(parts.canonical)
+    skip = len(parts.region)
+    if not any(c.isascii() and c.isalpha() for c in canon):
+        return canon, [units_of(parts)], skip, parts.core, skip
+    if any(is_cjk(c) for c in canon):  # Chinese mixed with pinyin: 苏州chengrui
+        return canon, query_units(canon), skip, parts.core, skip
+    # typed pinyin (or a Latin name): the spaces the user typed help to split it
+    alts = query_units(text)
+    regions = region_units()
+    u_skip = next((n for n in (4, 3, 2) if alts[0][:n] in regions and len(alts[0]) > n), 0)
+    return canon, alts, 0, parts.core, u_skip
 
 
 def _alias_match(wanted: str, aliases: tuple[str, ...]) -> bool:
     # a query that names a region must name it with the alias too: 启东源健 is not 源健
-    return any(_bmp(normalize(a).replace(" ", "")) == wanted for a in aliases)
+    return any(bmp(normalize(a).replace(" ", "")) == wanted for a in aliases)

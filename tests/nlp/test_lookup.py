@@ -190,3 +190,16 @@ def test_recall_on_20k_register() -> None:
         pinyin += first(index, " ".join(pinyin_syllables(spoken))).uscc == r.uscc
     assert swapped / len(targets) >= 0.93
     assert pinyin / len(targets) >= 0.93
+
+
+@pytest.mark.parametrize("fragment", ["股份", "股份有限", "有限", "有限责任"])
+def test_a_cut_off_legal_form_does_not_lower_the_score(
+    fresh: EnterpriseIndex, fragment: str
+) -> None:
+    # 股份 is the start of 股份有限公司, which the comparison leaves out of the name
+    code = make_code("91", "320581", "MA9TYGF1")
+    fresh.add(code, "常熟泰越光伏科技股份有限公司")
+    partial = first(fresh, "泰越光伏科技")
+    longer = first(fresh, "泰越光伏科技" + fragment)
+    assert partial.uscc == longer.uscc == code
+    assert longer.score >= partial.score

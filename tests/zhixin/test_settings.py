@@ -72,3 +72,18 @@ def test_evidence_storage_settings(tmp_path: Path) -> None:
     ):
         with pytest.raises(SettingsError, match=name):
             load_settings({name: value}, workdir=tmp_path)
+
+
+def test_index_file_setting(tmp_path: Path) -> None:
+    base = {"ZHIXIN_CACHE_DIR": str(tmp_path / "cache")}
+    one = load_settings({**base, "ZHIXIN_DATABASE_URL": "sqlite+aiosqlite:///a.db"}, tmp_path)
+    two = load_settings({**base, "ZHIXIN_DATABASE_URL": "sqlite+aiosqlite:///b.db"}, tmp_path)
+    # by default one file per database, in the cache folder
+    assert one.index_file.parent == tmp_path / "cache" and one.index_file != two.index_file
+    elsewhere = load_settings({**base, "ZHIXIN_DATABASE_URL": "sqlite+aiosqlite:///a.db"})
+    assert elsewhere.index_file != one.index_file  # a relative path is another database
+    chosen = load_settings({"ZHIXIN_INDEX_FILE": "idx/lookup.idx"}, tmp_path)
+    assert chosen.index_file == tmp_path / "idx" / "lookup.idx"
+    assert load_settings({"ZHIXIN_INDEX_FILE": "off"}, tmp_path).index_file is None
+    with pytest.raises(SettingsError, match="ZHIXIN_INDEX_FILE"):
+        load_settings({"ZHIXIN_INDEX_FILE": str(tmp_path)}, tmp_path)
