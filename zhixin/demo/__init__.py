@@ -30,6 +30,7 @@ from disclosure.namegen import generate_enterprises
 from infra.accounts import Staff
 from infra.db import utcnow
 from infra.security import Cipher, hash_token
+from zhixin.demo.credit import load_credit_demo
 from zhixin.demo.recalls import BRANDS, RECALL_TEMPLATES
 from zhixin.demo.texts import CASE_TEXTS
 
@@ -95,9 +96,11 @@ async def load_demo(services: Services, today: date | None = None) -> int:
     async with services.sessions() as session:
         await services.published.refresh(session)
     n_cases = await _cases(services, random.Random(SEED + 2), records, today)
+    n_objections, n_proposals = await load_credit_demo(services, today)
     print(
         f"demo: {len(new)} enterprises, {n_grades} grades, {n_recalls} recalls, "
-        f"{n_cases} cases added ({len(records)} enterprises in the demo set)"
+        f"{n_cases} cases, {n_objections} objections added ({len(records)} enterprises in "
+        f"the demo set); {n_proposals} grade proposals for {today.year} await decision"
     )
     return 0
 
