@@ -69,7 +69,7 @@ async def _decide(
     request: web.Request, staff: Staff, number: str, grade: str | None, reason: str | None
 ) -> dict[str, Any]:
     authority = _authority(request, staff)
-    if not number.isascii() or not number.isdigit() or len(number) > 12:
+    if not number.isascii() or not number.isdigit() or len(number) > 9:  # an int4 id
         raise ApiError(404, "not_found", gettext("no such grade proposal"))
     svc = services(request)
     async with svc.sessions() as session:

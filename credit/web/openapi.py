@@ -7,7 +7,12 @@ from typing import Any
 from credit.web.archive import ITEM
 from infra.openapi import error_response
 
-_ID = {"name": "proposal_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+_ID = {
+    "name": "proposal_id",
+    "in": "path",
+    "required": True,
+    "schema": {"type": "integer", "minimum": 0, "maximum": 999999999},
+}
 _USCC = {"name": "uscc", "in": "path", "required": True, "schema": {"type": "string"}}
 _STAFF = [{"staffToken": []}]
 _DECISION = {

@@ -103,6 +103,8 @@ async def test_proposals_are_stored_and_decided_at_the_desk(client, services) ->
     # accept H's AA; publish B instead of C for E, with a reason
     url = f"/api/v1/desk/grade-proposals/{items[H]['id']}/accept?lang=en"
     assert (await client.post(url, json={}, headers=bearer(other))).status == 404
+    huge = "/api/v1/desk/grade-proposals/2147483648/accept"  # beyond an int4 id: no 500
+    assert (await client.post(huge, json={}, headers=bearer(authority))).status == 404
     ok = await client.post(url, json={}, headers=bearer(authority))
     assert ok.status == 200 and (await ok.json())["grade"] == "AA"
     again = await client.post(url, json={}, headers=bearer(authority))
