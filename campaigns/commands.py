@@ -6,12 +6,15 @@ name the bad value on stderr and returns the exit status.
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 from typing import Any
 
+from campaigns import assessment_export
 from campaigns import export as campaign_export
 from campaigns import page as campaign_page
+from campaigns.assessment_query import build_assessment
 from campaigns.models import Campaign
 from campaigns.query import build_report
 from campaigns.windows import (
@@ -86,6 +89,53 @@ def write_report(report: dict[str, Any], fmt: str, out: Path | None, lang: str) 
     else:
         # with a BOM, spreadsheet programs read the Chinese in a CSV correctly
         out.write_text(text, encoding="utf-8-sig" if fmt == "csv" else "utf-8")
+
+
+async def cli_assessment(
+    settings: Settings, year: int, fmt: str, out: Path | None, lang: str = "zh"
+) -> int:
+    """``zhixin report assessment``: html, csv, xlsx or json (stdout when no --out)."""
+    if fmt == "xlsx" and out is None:
+        print("zhixin: --format xlsx needs --out FILE", file=sys.stderr)
+        return 1
+    try:
+        check_year(year)
+    except CampaignError as exc:
+        print(f"zhixin: --year {year}: {exc}", file=sys.stderr)
+        return 1
+    engine, sessions = await _open(settings)
+    try:
+        async with sessions() as session:
+            report = await build_assessment(session, year, lang=lang)
+    finally:
+        await engine.dispose()
+    if fmt == "xlsx":
+        data: bytes | str = assessment_export.xlsx_bytes(report, lang)
+    elif fmt == "csv":
+        data = assessment_export.csv_text(report, lang)
+    elif fmt == "json":
+        data = json.dumps(report, ensure_ascii=False, indent=2) + "\n"
+    else:
+        data = assessment_export.standalone_html(report, lang)
+    try:
+        _write(data, fmt, out)
+    except OSError as exc:
+        print(f"zhixin: cannot write {out}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    if out is not None:
+        ranked = sum(1 for r in report["departments"] + report["cities"] if r["rank"])
+        print(f"assessment {year}: {ranked} departments and cities ranked → {out}")
+    return 0
+
+
+def _write(data: bytes | str, fmt: str, out: Path | None) -> None:
+    if out is None:
+        sys.stdout.write(str(data))
+    elif isinstance(data, bytes):
+        out.write_bytes(data)
+    else:
+        # with a BOM, spreadsheet programs read the Chinese in a CSV correctly
+        out.write_text(data, encoding="utf-8-sig" if fmt == "csv" else "utf-8")
 
 
 async def cli_campaign_add(

@@ -28,7 +28,7 @@ from zhixin.openapi import build_openapi
 
 log = logging.getLogger(__name__)
 
-PACKAGES = ("zhixin", "disclosure", "complaints", "campaigns", "bot")
+PACKAGES = ("zhixin", "disclosure", "complaints", "campaigns", "credit", "bot")
 _ROOT = Path(__file__).resolve().parent.parent
 _DB_DOWN = (OperationalError, ConnectionRefusedError, TimeoutError)
 

@@ -93,6 +93,18 @@ def _parser() -> argparse.ArgumentParser:
     rc.add_argument("--out", type=Path, help="file to write (default: stdout for html/csv)")
     rc.add_argument("--lang", choices=["zh", "en"], default="zh", help="language of the report")
     rc.set_defaults(func=cmd_report_campaign)
+    ra = repsub.add_parser("assessment", help="the annual assessment of departments and cities")
+    ra.add_argument("--year", type=int, required=True)
+    ra.add_argument("--format", choices=["html", "csv", "xlsx", "json"], default="html")
+    ra.add_argument("--out", type=Path, help="file to write (default: stdout, except xlsx)")
+    ra.add_argument("--lang", choices=["zh", "en"], default="zh", help="language of the report")
+    ra.set_defaults(func=cmd_report_assessment)
+
+    gr = sub.add_parser("grade", help="quality-credit grade proposals")
+    grsub = gr.add_subparsers(dest="grade_command", required=True, metavar="ACTION")
+    gp = grsub.add_parser("propose", help="compute grade proposals from the indicator rules")
+    gp.add_argument("--year", type=int, required=True, help="the year of evidence to grade")
+    gp.set_defaults(func=cmd_grade_propose)
 
     ca = sub.add_parser("campaign", help="campaign windows (Quality Month, 3·15, operators' own)")
     casub = ca.add_subparsers(dest="campaign_command", required=True, metavar="ACTION")
@@ -281,6 +293,18 @@ def cmd_report_campaign(args: argparse.Namespace, settings: Settings) -> int:
     if args.format == "xlsx" and args.out is None:
         raise CommandError("--format xlsx needs --out FILE")
     return _run(cli_report(settings, args.slug, args.year, args.format, args.out, lang=args.lang))
+
+
+def cmd_report_assessment(args: argparse.Namespace, settings: Settings) -> int:
+    from campaigns.commands import cli_assessment
+
+    return _run(cli_assessment(settings, args.year, args.format, args.out, lang=args.lang))
+
+
+def cmd_grade_propose(args: argparse.Namespace, settings: Settings) -> int:
+    from credit.commands import cli_propose
+
+    return _run(cli_propose(settings, args.year))
 
 
 def cmd_campaign_add(args: argparse.Namespace, settings: Settings) -> int:

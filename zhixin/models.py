@@ -3,6 +3,7 @@
 from bot.models import BotUser, Delivery, DepartmentChat, Subscription
 from campaigns.models import Campaign
 from complaints.models import Case, CaseEvent, Evidence, OutboxEvent, RoutingExample
+from credit.models import GradeProposal
 from disclosure.models import CreditGrade, DataChange, Enterprise, GradeObjection, RecallNotice
 from infra.accounts import ApiKey, Department, Staff
 from infra.db import Base
@@ -23,6 +24,7 @@ __all__ = [
     "Enterprise",
     "Evidence",
     "GradeObjection",
+    "GradeProposal",
     "OutboxEvent",
     "RecallNotice",
     "RoutingExample",

@@ -27,7 +27,7 @@ from tests.support.evidence import png
 # pages anyone may post to: logging in is how credentials are shown, logging out
 # only drops the cookie the browser sent
 OPEN = {("POST", "/desk/login"), ("POST", "/desk/logout")}
-SCOPED = ("{tracking_no}", "{objection_no}")
+SCOPED = ("{tracking_no}", "{objection_no}", "{proposal_id}")
 
 
 async def _staff(services, department: str, *, revoked: bool = False) -> tuple[Staff, str]:
@@ -49,7 +49,9 @@ def _desk_routes(app) -> list[tuple[str, str]]:
     return found
 
 
-def _requests(app, number: str, objection_no: str, evidence_id: int) -> list[tuple[str, str, str]]:
+def _requests(
+    app, number: str, objection_no: str, evidence_id: int, uscc: str
+) -> list[tuple[str, str, str]]:
     """(method, template, path): the action route once per action."""
     out = []
     for method, template in _desk_routes(app):
@@ -57,6 +59,8 @@ def _requests(app, number: str, objection_no: str, evidence_id: int) -> list[tup
             "tracking_no": number,
             "objection_no": objection_no,
             "evidence_id": str(evidence_id),
+            "uscc": uscc,  # the enterprise's archive, with the objection in it
+            "proposal_id": "1",  # decided by the grading authority only
         }
         actions = sorted(PARAMS) if "{action}" in template else [None]
         for action in actions:
@@ -119,7 +123,7 @@ async def test_every_desk_route_checks_who_is_asking(client, services) -> None:
     other, other_token = await _staff(services, "gongshang")
     revoked, revoked_token = await _staff(services, filed["department"], revoked=True)
 
-    matrix = _requests(app, number, objection_no, evidence_id)
+    matrix = _requests(app, number, objection_no, evidence_id, codes["chengrui"])
     templates = {t for _m, t, _p in matrix}
     # the routes the issue names are all there, and so is any added later
     named = {

@@ -27,7 +27,7 @@ FIELDS = re.compile(r"\{(\w+)\}")
 
 def _messages() -> list[tuple[str, str]]:
     found = []
-    for package in ("zhixin", "disclosure", "complaints", "bot"):
+    for package in ("zhixin", "disclosure", "complaints", "campaigns", "credit", "bot"):
         for filename, _line, message, _c, _ctx in extract_from_dir(
             ROOT / package, METHODS, OPTIONS, keywords=KEYWORDS
         ):

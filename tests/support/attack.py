@@ -38,6 +38,7 @@ class World:
             "uscc": self.uscc,
             "id": str(self.recall_id),
             "objection_no": self.objection_no,
+            "proposal_id": "1",
             "action": "progress",
             "fmt": "json",
             "code": self.department,

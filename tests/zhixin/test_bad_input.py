@@ -65,7 +65,9 @@ async def world(client, services):
 
 
 async def _post(client, template: str, world, body: bytes, content_type: str, **headers: str):
-    values = {n: world.sample(n) for n in ("tracking_no", "uscc", "id", "objection_no")}
+    values = {
+        n: world.sample(n) for n in ("tracking_no", "uscc", "id", "objection_no", "proposal_id")
+    }
     values |= {"action": "progress", "fmt": "json"}
     path = fill(template, values)
     return await client.post(

@@ -197,3 +197,30 @@ async def test_demo_data_is_plausible_for_each_industry(demo_url: str) -> None:
                 assert "饲料" not in firm.name, where  # no refuelling at a feed company
     finally:
         await services.close()
+
+
+async def test_demo_has_archives_proposals_and_assessments(demo_url: str) -> None:
+    from campaigns.assessment_query import build_assessment
+    from credit.archive import archive_events
+    from credit.proposals import list_proposals
+    from disclosure.models import GradeObjection
+
+    services = await Services.start(Settings(database_url=demo_url, secret_key=SECRET), watch=False)
+    try:
+        async with services.sessions() as s:
+            objected = list(await s.scalars(select(GradeObjection.uscc)))
+            assert len(objected) >= 10
+            kinds = set()
+            for uscc in objected:
+                kinds |= {e.type for e in await archive_events(s, uscc, DEMO_TODAY)}
+            assert {"grade", "complaint", "tip", "objection"} <= kinds
+            proposals = await list_proposals(s, DEMO_TODAY.year)
+            assert len(proposals) >= 30 and all(p["status"] == "proposed" for p in proposals)
+            assert len({p["proposed"] for p in proposals}) >= 4
+            assert any(p["reward_eligible"] for p in proposals)
+            for year in (2025, 2026):
+                report = await build_assessment(s, year, as_of=DEMO_TODAY)
+                assert all(r["rank"] for r in report["departments"]), year
+                assert sum(1 for r in report["cities"] if r["rank"]) == 13, year
+    finally:
+        await services.close()

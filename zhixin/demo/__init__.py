@@ -24,6 +24,7 @@ from disclosure.cache import mark_change
 from disclosure.models import CreditGrade, Enterprise
 from disclosure.namegen import EnterpriseRecord, generate_enterprises
 from zhixin.demo.cases import DEMO_STAFF, N_CASES, SEED, add_cases
+from zhixin.demo.credit import load_credit_demo
 from zhixin.demo.fit import gradable
 from zhixin.demo.progress import Progress
 from zhixin.demo.recalls import N_RECALLS, add_recalls
@@ -70,9 +71,13 @@ async def load_demo(
         await services.published.refresh(session)
     n_cases = await add_cases(services, random.Random(SEED + 2), records, today, progress)
     progress.done(f"{n_cases} added")
+    progress.start("objections and grade proposals", 1)
+    n_objections, n_proposals = await load_credit_demo(services, today)
+    progress.done(f"{n_objections} objections, {n_proposals} proposals")
     print(
         f"demo: {len(new)} enterprises, {n_grades} grades, {n_recalls} recalls, "
-        f"{n_cases} cases added ({len(records)} enterprises in the demo set) "
+        f"{n_cases} cases, {n_objections} objections added ({len(records)} enterprises in "
+        f"the demo set); {n_proposals} grade proposals for {today.year} await decision; "
         f"in {time.monotonic() - begun:.1f} s"
     )
     return 0
