@@ -4,10 +4,32 @@ their secrets, and revoking one by its id."""
 from __future__ import annotations
 
 import argparse
+import asyncio
+import sys
+from collections.abc import Callable, Coroutine
 from datetime import datetime
 from typing import Any
 
 from infra.settings import Settings
+
+
+def _run(action: Callable[[Any], Coroutine[Any, Any, int]], settings: Settings) -> int:
+    async def go() -> int:
+        from complaints.runtime import Services
+
+        services = await Services.start(settings, watch=False)
+        try:
+            return await action(services)
+        finally:
+            await services.close()
+
+    return asyncio.run(go())
+
+
+def _bad_input(message: str) -> int:
+    """Bad input: the message on stderr, exit code 1."""
+    print(f"zhixin: {message}", file=sys.stderr)
+    return 1
 
 
 def register(staff: Any, apikey: Any) -> None:
@@ -47,7 +69,6 @@ def _expiry(row: Any) -> datetime | None:
 def cmd_staff_list(args: argparse.Namespace, settings: Settings) -> int:
     from infra.accounts import list_staff
     from infra.db import utcnow
-    from zhixin.cli import _run, _with_services
 
     async def action(services: Any) -> int:
         async with services.sessions() as session:
@@ -61,32 +82,30 @@ def cmd_staff_list(args: argparse.Namespace, settings: Settings) -> int:
             )
         return 0
 
-    return _run(_with_services(settings, action))
+    return _run(action, settings)
 
 
 def cmd_staff_revoke(args: argparse.Namespace, settings: Settings) -> int:
     from bot.alerts import unbind_staff
     from infra.accounts import revoke_staff
-    from zhixin.cli import CommandError, _run, _with_services
 
     async def action(services: Any) -> int:
         async with services.sessions() as session:
             staff = await revoke_staff(session, args.id)
             if staff is None:
-                raise CommandError(f"id: no staff account with id {args.id}")
+                return _bad_input(f"id: no staff account with id {args.id}")
             chats = await unbind_staff(session, staff.id)
             await session.commit()
         print(f"staff #{staff.id} {staff.name} ({staff.department}): revoked; "
               f"{chats} group chat(s) unbound")  # fmt: skip
         return 0
 
-    return _run(_with_services(settings, action))
+    return _run(action, settings)
 
 
 def cmd_apikey_list(args: argparse.Namespace, settings: Settings) -> int:
     from infra.accounts import list_api_keys
     from infra.db import utcnow
-    from zhixin.cli import _run, _with_services
 
     async def action(services: Any) -> int:
         async with services.sessions() as session:
@@ -100,20 +119,19 @@ def cmd_apikey_list(args: argparse.Namespace, settings: Settings) -> int:
             )
         return 0
 
-    return _run(_with_services(settings, action))
+    return _run(action, settings)
 
 
 def cmd_apikey_revoke(args: argparse.Namespace, settings: Settings) -> int:
     from infra.accounts import revoke_api_key
-    from zhixin.cli import CommandError, _run, _with_services
 
     async def action(services: Any) -> int:
         async with services.sessions() as session:
             row = await revoke_api_key(session, args.id)
             if row is None:
-                raise CommandError(f"id: no API key with id {args.id}")
+                return _bad_input(f"id: no API key with id {args.id}")
             await session.commit()
         print(f"API key #{row.id} for {row.name}: revoked")
         return 0
 
-    return _run(_with_services(settings, action))
+    return _run(action, settings)
