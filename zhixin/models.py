@@ -3,7 +3,14 @@
 from bot.models import BotUser, Delivery, DepartmentChat, Subscription
 from campaigns.models import Campaign
 from complaints.models import Case, CaseEvent, OutboxEvent, RoutingExample
-from disclosure.models import CreditGrade, DataChange, Enterprise, GradeObjection, RecallNotice
+from disclosure.models import (
+    CreditGrade,
+    DataChange,
+    Enterprise,
+    GradeObjection,
+    ObjectionEvent,
+    RecallNotice,
+)
 from infra.accounts import ApiKey, Department, Staff
 from infra.db import Base
 
@@ -22,6 +29,7 @@ __all__ = [
     "DepartmentChat",
     "Enterprise",
     "GradeObjection",
+    "ObjectionEvent",
     "OutboxEvent",
     "RecallNotice",
     "RoutingExample",
