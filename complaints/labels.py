@@ -68,6 +68,8 @@ LABELS: dict[str, dict[str, str]] = {
         "notify": N_("Reporter informed"),
         "rate": N_("Rated"),
         "overdue": N_("Deadline passed"),
+        "link_enterprise": N_("Linked to a registered enterprise"),
+        "unlink_enterprise": N_("Link to an enterprise removed"),
     },
     "deadline": {
         "accept": N_("acceptance decision"),

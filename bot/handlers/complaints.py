@@ -297,6 +297,8 @@ async def confirm(
         channel="bot",
         kind=data["kind"],
         company=data.get("company"),
+        # the company the citizen pressed among the register's suggestions
+        enterprise_uscc=data.get("company_uscc"),
         contact=data.get("contact"),
         anonymous=bool(data.get("anonymous")),
         city=data.get("city"),

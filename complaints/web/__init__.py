@@ -20,7 +20,11 @@ from complaints.labels import label
 from complaints.overdue import overdue_watch
 from complaints.web import api, desk, desk_pages, pages
 from complaints.web.common import services_of
-from complaints.web.openapi import OPENAPI_PATHS, OPENAPI_SCHEMAS
+from complaints.web.openapi import OPENAPI_PATHS as _CASE_PATHS
+from complaints.web.openapi import OPENAPI_SCHEMAS
+from complaints.web.openapi_links import PATHS as _LINK_PATHS
+
+OPENAPI_PATHS = {**_CASE_PATHS, **_LINK_PATHS}
 
 __all__ = ["OPENAPI_PATHS", "OPENAPI_SCHEMAS", "OVERDUE_WATCH", "setup_routes"]
 

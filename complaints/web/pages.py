@@ -17,6 +17,7 @@ from complaints.labels import routing_reasons
 from complaints.web.api import asker
 from complaints.web.common import services
 from complaints.workflow import WorkflowError
+from disclosure.service import search_enterprises
 from infra import csrf
 from infra.clients import client_address
 from infra.i18n import gettext
@@ -24,6 +25,8 @@ from infra.limits import RateLimited
 from infra.web import lang, render
 
 NO_STORE = {"Cache-Control": "no-store"}
+SUGGESTIONS = 5
+SUGGEST_MIN_SCORE = 60.0
 
 
 def _page(template: str, request: web.Request, ctx: dict[str, Any], status: int = 200):
@@ -47,11 +50,16 @@ def _too_many_message(exc: RateLimited) -> str:
 
 
 def _complain_page(
-    request: web.Request, form: dict[str, str], error: str | None = None, status: int = 200
+    request: web.Request,
+    form: dict[str, str],
+    error: str | None = None,
+    status: int = 200,
+    suggestions: list[tuple[str, str]] | None = None,
 ) -> web.Response:
     ctx = {
         "form": form,
         "error": error,
+        "suggestions": suggestions or [],
         # one key per rendered form: a double click or a reload files the case once
         "submission_id": form.get("submission_id") or secrets.token_urlsafe(18),
     }
@@ -60,7 +68,21 @@ def _complain_page(
 
 async def complain_form(request: web.Request) -> web.Response:
     kind = request.query.get("kind")
-    return _complain_page(request, {"kind": kind if kind in ("complaint", "tip") else ""})
+    form = {"kind": kind if kind in ("complaint", "tip") else ""}
+    # from a company's page (/complain?company=USCC): the citizen chose that enterprise
+    code = request.query.get("company", "").strip().upper()[:18]
+    name = services(request).published.name_of(code) if code else None
+    if name is not None:
+        form.update(company=name, company_uscc=code)
+    return _complain_page(request, form)
+
+
+def _suggestions(request: web.Request, company: str) -> list[tuple[str, str]]:
+    """Registered enterprises the citizen may pick for the company they typed."""
+    if not company.strip():
+        return []
+    hits = search_enterprises(services(request).published, company, SUGGESTIONS)
+    return [(h.uscc, h.name) for h in hits if h.score >= SUGGEST_MIN_SCORE]
 
 
 async def complain_submit(request: web.Request) -> web.Response:
@@ -69,12 +91,19 @@ async def complain_submit(request: web.Request) -> web.Response:
     kind = form.get("kind") or None
     if kind not in (None, "complaint", "tip"):
         return _complain_page(request, form, gettext("kind must be complaint or tip"), 400)
+    if form.get("action") == "suggest":
+        # the register's names for the company typed: the citizen picks one or none
+        suggestions = _suggestions(request, form.get("company", ""))
+        form.pop("company_uscc", None)
+        error = None if suggestions else gettext("No registered company matches this name.")
+        return _complain_page(request, form, error, suggestions=suggestions)
     sub_id = form.get("submission_id", "")
     sub = Submission(
         text=form.get("text", ""),
         channel="web",
         kind=kind,
         company=form.get("company", "").strip() or None,
+        enterprise_uscc=form.get("company_uscc", "").strip() or None,
         contact=form.get("contact", "").strip() or None,
         reporter_name=form.get("name", "").strip() or None,
         anonymous=form.get("anonymous") == "1",
