@@ -19,6 +19,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from campaigns.regions import city_label
 from complaints.labels import LABELS
 from infra.formatting import format_date, format_number, format_percent, format_yuan
 from infra.i18n import babel_locale, gettext
@@ -134,6 +135,7 @@ CATEGORY_LABELS = {
     "vehicle_repair": N_("Vehicle repair"),
 }
 NOT_GIVEN = N_("Not given")
+OTHER_PLACE = N_("Other")
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,6 +160,9 @@ def item_label(section: str, key: str, report: dict[str, Any], lang: str) -> str
     """The readable name of a breakdown item (a department, kind, channel...)."""
     if key == "unknown":
         return gettext(NOT_GIVEN, lang)
+    if section == "city":
+        # only the region list's cities are published (``campaigns.regions``)
+        return city_label(key, lang) or gettext(OTHER_PLACE, lang)
     table = {
         "kind": LABELS["kind"],
         "channel": CHANNEL_LABELS,
