@@ -60,7 +60,7 @@ def counts_against_enterprise(case: CaseFacts) -> bool:
         return False
     if case.kind == "complaint":
         return case.status in ACCEPTED_STATES and (
-            case.accepted_at is not None or case.status != "closed"
+            case.status != "closed" or case.accepted_at is not None or case.outcome is not None
         )
     if case.kind == "tip":
         return case.status in ("resolved", "closed") and case.outcome == CONFIRMED_TIP
@@ -90,7 +90,11 @@ def countable_clause() -> ColumnElement[bool]:
             and_(
                 Case.kind == "complaint",
                 Case.status.in_(ACCEPTED_STATES),
-                or_(Case.accepted_at.is_not(None), Case.status != "closed"),
+                or_(
+                    Case.status != "closed",
+                    Case.accepted_at.is_not(None),
+                    Case.outcome.is_not(None),
+                ),
             ),
             and_(
                 Case.kind == "tip",

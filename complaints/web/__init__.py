@@ -18,7 +18,7 @@ from aiohttp import web
 
 from complaints.labels import label
 from complaints.overdue import overdue_watch
-from complaints.web import api, desk, desk_pages, pages
+from complaints.web import api, desk, desk_objections, desk_pages, pages
 from complaints.web.common import services_of
 from complaints.web.openapi import OPENAPI_PATHS as _CASE_PATHS
 from complaints.web.openapi import OPENAPI_SCHEMAS
@@ -43,6 +43,7 @@ def setup_routes(app: web.Application) -> None:
     pages.setup(app)
     desk.setup(app)
     desk_pages.setup(app)
+    desk_objections.setup(app)
     # keeps the overdue gauge and the case.overdue notices current (see overdue.py)
     app.cleanup_ctx.append(_overdue_watch)
 

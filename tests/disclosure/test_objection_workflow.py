@@ -183,3 +183,52 @@ async def test_objector_follows_the_objection_in_both_languages(client, services
         "/objections/track", data={"objection_no": number, "access_code": code}
     )
     assert forged.status == 403
+
+
+async def test_desk_pages_move_objections_and_log_them(client, services) -> None:
+    await seed(services, recalls=0)
+    filed = await _file(client, uscc=CHENGRUI)
+    number = filed["objection_no"]
+    async with services.sessions() as s:
+        staff, token = await add_staff(s, "zhijian", "复核员")
+        _other, other_token = await add_staff(s, "gongshang", "别的科室")
+        await s.commit()
+    login = await client.get("/desk?lang=en")
+    await client.post(
+        "/desk/login?lang=en", data={"csrf_token": csrf_of(await login.text()), "token": token}
+    )
+    listing = await (await client.get("/desk/objections?lang=en")).text()
+    assert number in listing and "Not verified" in listing
+    page = await client.get(f"/desk/objections/{number}?lang=en")
+    html = await page.text()
+    assert "0512-68881234" in html and "Identity verified" in html  # the verify button
+    assert "Review begun" not in html  # no review before the identity check
+    resp = await client.post(
+        f"/desk/objections/{number}/review?lang=en",
+        data={"csrf_token": csrf_of(html)},
+        allow_redirects=False,
+    )
+    assert resp.status == 409
+    for action, note in (("verify", "电话核实为法务部"), ("review", ""), ("dismiss", "材料不足")):
+        resp = await client.post(
+            f"/desk/objections/{number}/{action}?lang=en",
+            data={"csrf_token": csrf_of(html), "note": note},
+            allow_redirects=False,
+        )
+        assert resp.status == 303, (action, await resp.text())
+    html = await (await client.get(f"/desk/objections/{number}?lang=en")).text()
+    assert "Objection dismissed, grade confirmed" in html and "材料不足" in html
+    assert f"staff:{staff.id}" in html
+    async with services.sessions() as s:
+        row = await s.scalar(select(GradeObjection))
+        assert row.status == "dismissed"
+        steps = [e.action for e in await s.scalars(select(ObjectionEvent).order_by("id"))]
+    assert steps == ["filed", "verify", "review", "dismiss"]
+    # another department's desk does not see it
+    client.session.cookie_jar.clear()
+    login = await client.get("/desk?lang=en")
+    await client.post(
+        "/desk/login?lang=en",
+        data={"csrf_token": csrf_of(await login.text()), "token": other_token},
+    )
+    assert (await client.get(f"/desk/objections/{number}?lang=en")).status == 404
