@@ -81,7 +81,7 @@ def _suggestions(request: web.Request, company: str) -> list[tuple[str, str]]:
     """Registered enterprises the citizen may pick for the company they typed."""
     if not company.strip():
         return []
-    hits = search_enterprises(services(request).published, company, SUGGESTIONS)
+    hits = search_enterprises(services(request).published, company[:200], SUGGESTIONS)
     return [(h.uscc, h.name) for h in hits if h.score >= SUGGEST_MIN_SCORE]
 
 

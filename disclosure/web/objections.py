@@ -14,6 +14,7 @@ from aiohttp import web
 
 from disclosure import objection_flow, objections, service
 from disclosure.web.common import services
+from disclosure.web.pages import company_detail, page_context, render_company
 from infra import csrf
 from infra.accounts import Staff, staff_for_token
 from infra.clients import client_address
@@ -109,8 +110,6 @@ async def api_file_objection(request: web.Request) -> web.Response:
 
 async def page_file_objection(request: web.Request) -> web.Response:
     """The objection form of the company page (POST, CSRF-checked)."""
-    from disclosure.web.pages import company_detail, page_context, render_company
-
     form = await request.post()
     csrf.check(request, str(form.get(csrf.FIELD, "")) or None)
     values = {k: str(form.get(k, "")) for k in ("reason", "contact", "year", "uscc")}
@@ -171,8 +170,6 @@ async def api_track(request: web.Request) -> web.Response:
 
 
 def _track_page(request: web.Request, ctx: dict[str, Any], status: int = 200) -> web.Response:
-    from disclosure.web.pages import page_context
-
     response = render("objection_track.html", request, page_context(request, **ctx), status)
     response.headers.update(NO_STORE)
     return response
