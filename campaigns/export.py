@@ -20,6 +20,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from campaigns.regions import city_label
 from complaints.labels import LABELS
 from infra.formatting import format_date, format_number, format_percent, format_yuan
 from infra.i18n import babel_locale, gettext
@@ -138,6 +139,7 @@ CATEGORY_LABELS = {
 NOT_GIVEN = N_("Not given")
 # what a figure shows when there is nothing to compute it from (no cases that year)
 NO_DATA = N_("no data")
+OTHER_PLACE = N_("Other")
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,6 +164,9 @@ def item_label(section: str, key: str, report: dict[str, Any], lang: str) -> str
     """The readable name of a breakdown item (a department, kind, channel...)."""
     if key == "unknown":
         return gettext(NOT_GIVEN, lang)
+    if section == "city":
+        # only the region list's cities are published (``campaigns.regions``)
+        return city_label(key, lang) or gettext(OTHER_PLACE, lang)
     table = {
         "kind": LABELS["kind"],
         "channel": CHANNEL_LABELS,

@@ -29,8 +29,13 @@ date of receipt in China time, Asia/Shanghai):
   0–100 (1 → 0, 3 → 50, 5 → 100) and averaged; also separately for
   producer-service and consumer-service departments, against the policy's
   targets (85 and 80).
-- **top enterprises**: enterprises with the most complaints and tips, by
-  registered code when the case was matched to one, else by the name given.
+- **cities**: the 13 cities of the region list by their official names, ``other``
+  for a place outside them, ``unknown`` when none was given (``campaigns.regions``);
+  never a place as the citizen typed it.
+- **top enterprises**: registered enterprises with the most complaints and tips that
+  count publicly against them (``complaints.publication``: accepted complaints,
+  confirmed tips, no duplicates; a firm only on two such cases or one verified),
+  named as the register names them; a name as typed is never published.
 """
 
 from __future__ import annotations
@@ -43,7 +48,9 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from campaigns.regions import city_key
 from complaints.deadlines import working_days_between
+from complaints.publication import counts_against_enterprise, publishable
 
 CHINA = ZoneInfo("Asia/Shanghai")
 KINDS = ("complaint", "tip", "inquiry")
@@ -77,6 +84,7 @@ class CaseRow:
     reward_fen: int = 0
     working_days: int | None = None
     rating: int | None = None
+    duplicate_of_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,32 +211,40 @@ def missed_deadline(row: CaseRow, as_of: date) -> tuple[bool, bool]:
 
 
 def _enterprise_key(row: CaseRow) -> tuple[str, str | None, str] | None:
-    if row.enterprise_uscc:
-        name = row.enterprise_name or row.company or row.enterprise_uscc
-        return row.enterprise_uscc, row.enterprise_uscc, name
-    company = (row.company or "").strip()
-    if not company:
+    """(key, code, the register's name) of a case that counts publicly, else None."""
+    if not row.enterprise_uscc or not counts_against_enterprise(row):
         return None
-    return f"name:{company}", None, company
+    return row.enterprise_uscc, row.enterprise_uscc, row.enterprise_name or row.enterprise_uscc
 
 
 def enterprise_counts(rows: Iterable[CaseRow]) -> list[EnterpriseCount]:
-    """Complaints and tips per enterprise, most first (inquiries are not about misconduct)."""
+    """Complaints and tips that count publicly per registered enterprise, most first."""
     tally: dict[str, list[Any]] = {}
     for row in rows:
-        if row.kind not in DECIDED_KINDS:
-            continue
         found = _enterprise_key(row)
         if found is None:
             continue
         key, uscc, name = found
-        entry = tally.setdefault(key, [uscc, name, 0, 0])
+        entry = tally.setdefault(key, [uscc, name, 0, 0, []])
         entry[2 if row.kind == "complaint" else 3] += 1
+        entry[4].append(row)
     counts = [
-        EnterpriseCount(key, uscc, name, c + t, c, t) for key, (uscc, name, c, t) in tally.items()
+        EnterpriseCount(key, uscc, name, c + t, c, t)
+        for key, (uscc, name, c, t, _rows) in tally.items()
     ]
     counts.sort(key=lambda e: (-e.cases, e.name, e.key))
     return counts
+
+
+def top_enterprises(rows: Iterable[CaseRow], top: int = TOP_ENTERPRISES) -> list[EnterpriseCount]:
+    """The most complained-about enterprises that may be named (``publishable``)."""
+    rows = list(rows)
+    by_firm: dict[str, list[CaseRow]] = {}
+    for row in rows:
+        if row.enterprise_uscc:
+            by_firm.setdefault(row.enterprise_uscc, []).append(row)
+    named = [e for e in enterprise_counts(rows) if publishable(by_firm.get(e.key, []))]
+    return named[:top]
 
 
 def in_window(row: CaseRow, start: date, end: date) -> bool:
@@ -251,7 +267,7 @@ def compute(
     by_kind = dict.fromkeys(KINDS, 0) | _counts(r.kind for r in cases)
     fig.by_kind = {k: by_kind[k] for k in sorted(by_kind, key=_kind_order)}
     fig.by_department = _counts(r.department for r in cases)
-    fig.by_city = _counts(r.city or UNKNOWN for r in cases)
+    fig.by_city = _counts(city_key(r.city) for r in cases)
     fig.by_category = _counts(r.category or UNKNOWN for r in cases)
     fig.by_channel = _counts(r.channel for r in cases)
     fig.by_outcome = _counts(r.outcome for r in cases if r.outcome)
@@ -288,9 +304,8 @@ def compute(
     fig.satisfaction_index = _mean(everyone)
     fig.consumer_index = _mean(consumer)
     fig.producer_index = _mean(producer)
-    ranked = enterprise_counts(cases)
-    fig.top_enterprises = ranked[:top]
-    fig.enterprise_cases = {e.key: e.cases for e in ranked}
+    fig.top_enterprises = top_enterprises(cases, top)
+    fig.enterprise_cases = {e.key: e.cases for e in enterprise_counts(cases)}
     return fig
 
 

@@ -45,6 +45,7 @@ async def case_rows(session: AsyncSession, start: date, end: date) -> list[CaseR
             Case.reward_fen,
             Case.working_days,
             Case.rating,
+            Case.duplicate_of_id,
         )
         .outerjoin(Enterprise, Enterprise.uscc == Case.enterprise_uscc)
         .where(

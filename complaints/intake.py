@@ -31,6 +31,7 @@ from complaints.workflow import overdue_deadline
 from infra.characters import has_surrogate
 from infra.db import utcnow
 from infra.security import READABLE, bound_key, keyed_hash, readable_code
+from nlp import uscc as uscc_codes
 from nlp.router import Router, RoutingResult
 
 CHINA = ZoneInfo("Asia/Shanghai")
@@ -75,6 +76,10 @@ class Submission:
     channel: str
     kind: str | None = None  # the citizen's own choice; the router decides when None
     company: str | None = None
+    # a registered enterprise a person confirmed (picked from the register's suggestions,
+    # came from its page, or staff): the only way besides an unambiguous strong match
+    # that a case is linked to an enterprise
+    enterprise_uscc: str | None = None
     contact: str | None = None
     reporter_name: str | None = None
     anonymous: bool = False
@@ -154,6 +159,12 @@ def validate(sub: Submission) -> None:
     if sub.kind is not None and sub.kind not in ("complaint", "tip"):
         raise IntakeError("kind", "kind must be complaint or tip")
     _optional_text(sub.company, "company", 200)
+    _optional_text(sub.enterprise_uscc, "company_uscc", 40)
+    if sub.enterprise_uscc is not None:
+        check = uscc_codes.validate(sub.enterprise_uscc)
+        if not check.acceptable:
+            raise IntakeError("company_uscc", "this is not a unified social credit code")
+        sub.enterprise_uscc = check.code
     _optional_text(sub.contact, "contact", 200)
     _optional_text(sub.reporter_name, "name", 100)
     _optional_text(sub.address, "address", 200)

@@ -29,6 +29,7 @@ from complaints.intake import (
 )
 from complaints.models import Case, CaseEvent
 from complaints.outbox import announce
+from disclosure.models import Enterprise
 from infra.accounts import Department
 from infra.security import Cipher, keyed_hash
 from nlp.explain import RECORD_LANGS, record_key
@@ -76,6 +77,7 @@ async def store_many(
         dept = await session.get(Department, code)
         if dept is None or not dept.active:
             raise IntakeError("department", "unknown department {code}", code=code)
+    registered = await confirmed_enterprises(session, drafts)
     flat: list[tuple[int, Draft, Case]] = []  # (draft number, draft, case) in filing order
     for n, draft in enumerate(drafts):
         for i, (kind, routing) in enumerate(draft.parts):
@@ -90,6 +92,7 @@ async def store_many(
                 secret_key,
                 cipher,
                 draft.rules,
+                registered,
             )
             flat.append((n, draft, case))
     probes = [Probe(c.text, c.enterprise_uscc, c.company, d.now) for _, d, c in flat]
@@ -121,6 +124,20 @@ async def store_many(
         cases = [c for m, _, c in flat if m == n]
         filed.append(Filed(cases[0], draft.code, draft.parts[0][1], related=tuple(cases[1:])))
     return filed
+
+
+async def confirmed_enterprises(session: AsyncSession, drafts: list[Draft]) -> dict[str, str]:
+    """The registered names of the enterprises people confirmed; an unknown code is a 400."""
+    wanted = {d.sub.enterprise_uscc for d in drafts if d.sub.enterprise_uscc}
+    if not wanted:
+        return {}
+    rows = await session.execute(
+        select(Enterprise.uscc, Enterprise.name).where(Enterprise.uscc.in_(wanted))
+    )
+    found = {uscc: name for uscc, name in rows}
+    if wanted - found.keys():
+        raise IntakeError("company_uscc", "no enterprise is registered with this code")
+    return found
 
 
 def _about_the_same(a: Case, b: Case) -> bool:
@@ -166,9 +183,14 @@ def _new_case(
     secret_key: str,
     cipher: Cipher,
     rules: Rules,
+    registered: dict[str, str],
 ) -> Case:
     accept_due, resolve_due = deadlines(kind, china_date(now), rules)
     reasons = routing.reasons_record()
+    # a person's confirmation wins; else the router's link, which it makes only on an
+    # unambiguous strong match (nlp.router): never a weak fuzzy guess
+    enterprise = sub.enterprise_uscc or routing.enterprise
+    confirmed_name = registered.get(sub.enterprise_uscc) if sub.enterprise_uscc else None
     department = routing.department
     if sub.department is not None and sub.department != routing.department:
         department = sub.department
@@ -190,8 +212,8 @@ def _new_case(
         text=text,
         lang=sub.lang,
         # the router may find a longer name in the text than the column holds
-        company=(sub.company or routing.company or "")[:MAX_COMPANY] or None,
-        enterprise_uscc=routing.enterprise,
+        company=(confirmed_name or sub.company or routing.company or "")[:MAX_COMPANY] or None,
+        enterprise_uscc=enterprise,
         city=sub.city,
         address=sub.address,
         lat=sub.lat,

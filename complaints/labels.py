@@ -71,6 +71,8 @@ LABELS: dict[str, dict[str, str]] = {
         "evidence": N_("Evidence added"),
         "evidence_purged": N_("Evidence deleted after the retention period"),
         "evidence_exported": N_("Evidence exported"),
+        "link_enterprise": N_("Linked to a registered enterprise"),
+        "unlink_enterprise": N_("Link to an enterprise removed"),
     },
     "deadline": {
         "accept": N_("acceptance decision"),

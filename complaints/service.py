@@ -13,12 +13,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from complaints import intake, workflow
+from complaints import intake, publication, workflow
 from complaints.duplicates import comparable
 from complaints.intake import Filed, Submission, china_date, is_overdue
 from complaints.models import Case, CaseEvent
@@ -321,11 +321,6 @@ async def rate(
 
 
 async def counts_by_outcome(session: AsyncSession, uscc: str) -> dict[str, int]:
-    """Complaints and tips about an enterprise by outcome (or status while open)."""
-    outcome = func.coalesce(Case.outcome, Case.status)
-    rows = await session.execute(
-        select(outcome, func.count())
-        .where(Case.enterprise_uscc == uscc, Case.kind != "inquiry")
-        .group_by(outcome)
-    )
-    return dict(rows.all())
+    """Complaints and tips publicly counted against an enterprise, by outcome (or status
+    while handled): only what ``complaints.publication`` allows to be published."""
+    return await publication.public_counts_by_outcome(session, uscc)

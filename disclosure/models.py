@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from infra.db import Base, UTCDateTime, utcnow
@@ -96,6 +106,34 @@ class GradeObjection(Base):
     status: Mapped[str] = mapped_column(String(20), default="received")
     department: Mapped[str] = mapped_column(ForeignKey("departments.code"), default="zhijian")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # the objector follows the objection with its number and this code (a keyed hash)
+    access_code_hash: Mapped[str | None] = mapped_column(String(64))
+    # staff confirmed that the objector speaks for the enterprise (who and when)
+    identity_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    identity_verified_by: Mapped[str | None] = mapped_column(String(64))
+
+    events: Mapped[list[ObjectionEvent]] = relationship(
+        back_populates="objection", order_by="ObjectionEvent.id", viewonly=True
+    )
+
+
+class ObjectionEvent(Base):
+    """One entry of an objection's log. Rows are never updated or deleted (database triggers)."""
+
+    __tablename__ = "objection_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    objection_id: Mapped[int] = mapped_column(ForeignKey("grade_objections.id"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    actor: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(32))
+    from_status: Mapped[str | None] = mapped_column(String(20))
+    to_status: Mapped[str | None] = mapped_column(String(20))
+    note: Mapped[str | None] = mapped_column(Text)
+    # shown on the objector's tracking page (status changes), or to staff only
+    public: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    objection: Mapped[GradeObjection] = relationship(back_populates="events")
 
 
 class DataChange(Base):

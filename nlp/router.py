@@ -63,6 +63,7 @@ REPAIR_GAIN = 0.15
 # Enterprise link: a strong first hit with no close rival.
 ENTERPRISE_MIN_SCORE = 90.0
 ENTERPRISE_MARGIN = 6.0
+SHORT_QUERY = 4  # characters: a shorter name is a bare brand (扬帆), not a firm's name
 
 
 class EnterpriseSearch(Protocol):
@@ -114,6 +115,26 @@ class RoutingResult:
             "confidence": round(self.confidence, 3),
             "reasons": list(self.reasons),
         }
+
+
+def unambiguous_hit(
+    hits: list[Any],
+    min_score: float = ENTERPRISE_MIN_SCORE,
+    margin: float = ENTERPRISE_MARGIN,
+    query: str | None = None,
+) -> Any | None:
+    """The register's first hit when it is a strong match with no close rival, else None:
+    a weak fuzzy guess (扬帆 → 帆晴（扬州）软件, 84) must never link a case to a firm, and
+    when two firms fit a person must choose. A bare brand (``query`` shorter than
+    ``SHORT_QUERY`` characters, 扬帆) links only when it is a registered name or alias
+    exactly: many unregistered shops share a brand."""
+    if not hits or float(hits[0].score) < max(min_score, ENTERPRISE_MIN_SCORE):
+        return None
+    if len(hits) > 1 and float(hits[1].score) > float(hits[0].score) - margin:
+        return None
+    if query is not None and len(query.strip()) < SHORT_QUERY and float(hits[0].score) < 99.0:
+        return None
+    return hits[0]
 
 
 class Router:
@@ -315,8 +336,5 @@ class Router:
         except Exception:  # the register is optional: routing must not fail with it
             log.exception("enterprise lookup failed")
             return None, None
-        if not hits or float(hits[0].score) < self.enterprise_min_score:
-            return None, None
-        if len(hits) > 1 and float(hits[1].score) > float(hits[0].score) - ENTERPRISE_MARGIN:
-            return None, None  # two firms fit: a person must choose
-        return str(hits[0].uscc), str(hits[0].name)
+        hit = unambiguous_hit(hits, self.enterprise_min_score, query=query)
+        return (str(hit.uscc), str(hit.name)) if hit is not None else (None, None)

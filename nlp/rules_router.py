@@ -37,7 +37,7 @@ from nlp.examples import Example, ExampleMemory, Neighbour, content_features
 from nlp.keywords import Evidence, KeywordMatcher, english_stems
 from nlp.kind import KINDS, KindClassifier
 from nlp.registry import TRIAGE, DepartmentSpec, load_registry
-from nlp.router import RoutingResult
+from nlp.router import RoutingResult, unambiguous_hit
 from nlp.segment import Segmenter, shared_segmenter
 from nlp.text import normalize, strip_identifiers
 from nlp.typos import Correction, HomophoneCorrector
@@ -57,7 +57,7 @@ NONE_PRIOR = 1.0
 WEAK_SIMILARITY = 0.45
 STRONG_SIMILARITY = 0.6
 NEIGHBOUR_WEIGHT = 4.0
-ENTERPRISE_MIN_SCORE = 80.0
+ENTERPRISE_MIN_SCORE = 90.0
 MAX_EVIDENCE_REASONS = 3
 
 
@@ -304,7 +304,8 @@ class RulesRouter:
         except Exception:  # the registry is optional: routing must not fail with it
             log.exception("enterprise lookup failed for %r", company)
             return None, f"{named}: enterprise registry unavailable"
-        if hits and float(hits[0].score) >= self.enterprise_min_score:
-            hit = hits[0]
+        # the same rule as the learned router: a strong match with no close rival
+        hit = unambiguous_hit(hits, self.enterprise_min_score, query=lookup_query(company))
+        if hit is not None:
             return str(hit.uscc), f"{named} → {hit.name} ({hit.uscc}, match {float(hit.score):.0f})"
-        return None, f"{named}: no registered enterprise matches well enough"
+        return None, f"{named}: no registered enterprise matches strongly and alone"

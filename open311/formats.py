@@ -126,6 +126,23 @@ def definition(code: str, lang: str) -> dict[str, Any]:
                     {"key": "true", "name": "Yes" if en else "是"},
                 ],
             },
+            {
+                "variable": True,
+                "code": "company_uscc",
+                "datatype": "string",
+                "required": False,
+                "datatype_description": (
+                    "unified social credit code" if en else "统一社会信用代码"
+                ),
+                "order": 4,
+                "description": (
+                    "The registered enterprise the person chose; without it a case is "
+                    "linked only on an unambiguous strong match of the company name"
+                    if en
+                    else "提交人确认的登记企业；不填时仅在企业名称唯一且高度匹配时关联"
+                ),
+                "values": [],
+            },
         ],
     }
 

@@ -138,6 +138,7 @@ def _submission(form: dict[str, str], request: web.Request) -> Submission:
         channel="open311",
         kind=kind,
         company=form.get("attribute[company]", "").strip() or None,
+        enterprise_uscc=form.get("attribute[company_uscc]", "").strip() or None,
         contact=contact or None,
         reporter_name=" ".join(n for n in names if n) or None,
         anonymous=anonymous_raw == "true",

@@ -4,7 +4,14 @@ from bot.models import BotUser, Delivery, DepartmentChat, Subscription
 from campaigns.models import Campaign
 from complaints.models import Case, CaseEvent, Evidence, OutboxEvent, RoutingExample
 from credit.models import GradeProposal
-from disclosure.models import CreditGrade, DataChange, Enterprise, GradeObjection, RecallNotice
+from disclosure.models import (
+    CreditGrade,
+    DataChange,
+    Enterprise,
+    GradeObjection,
+    ObjectionEvent,
+    RecallNotice,
+)
 from infra.accounts import ApiKey, Department, Staff
 from infra.db import Base
 
@@ -25,6 +32,7 @@ __all__ = [
     "Evidence",
     "GradeObjection",
     "GradeProposal",
+    "ObjectionEvent",
     "OutboxEvent",
     "RecallNotice",
     "RoutingExample",

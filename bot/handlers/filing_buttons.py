@@ -154,6 +154,8 @@ async def confirm(
         channel="bot",
         kind=data["kind"],
         company=data.get("company"),
+        # the company the citizen pressed among the register's suggestions
+        enterprise_uscc=data.get("company_uscc"),
         contact=data.get("contact"),
         anonymous=anonymous,
         city=data.get("city"),

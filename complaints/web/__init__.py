@@ -18,15 +18,16 @@ from aiohttp import web
 
 from complaints.labels import label
 from complaints.overdue import overdue_watch
-from complaints.web import api, desk, desk_pages, evidence, pages
+from complaints.web import api, desk, desk_objections, desk_pages, evidence, pages
 from complaints.web.common import services_of
 from complaints.web.evidence_openapi import EVIDENCE_PATHS, EVIDENCE_SCHEMAS
 from complaints.web.openapi import OPENAPI_PATHS as CASE_PATHS
 from complaints.web.openapi import OPENAPI_SCHEMAS as CASE_SCHEMAS
+from complaints.web.openapi_links import PATHS as LINK_PATHS
 
 __all__ = ["OPENAPI_PATHS", "OPENAPI_SCHEMAS", "OVERDUE_WATCH", "setup_routes"]
 
-OPENAPI_PATHS = {**CASE_PATHS, **EVIDENCE_PATHS}
+OPENAPI_PATHS = {**CASE_PATHS, **EVIDENCE_PATHS, **LINK_PATHS}
 OPENAPI_SCHEMAS = {**CASE_SCHEMAS, **EVIDENCE_SCHEMAS}
 
 # False turns off the background overdue round (a test drives it by hand, unraced).
@@ -45,6 +46,7 @@ def setup_routes(app: web.Application) -> None:
     desk.setup(app)
     desk_pages.setup(app)
     evidence.setup(app)
+    desk_objections.setup(app)
     # keeps the overdue gauge and the case.overdue notices current (see overdue.py)
     app.cleanup_ctx.append(_overdue_watch)
 

@@ -107,12 +107,16 @@ def filed_body(filed: Filed, request: web.Request) -> dict[str, Any]:
 
 async def post_case(request: web.Request) -> web.Response:
     data = await read_json(request)
-    reject_unknown(data, ("text", "kind", "company", "contact", "name", "anonymous", "city"))
+    reject_unknown(
+        data,
+        ("text", "kind", "company", "company_uscc", "contact", "name", "anonymous", "city"),
+    )
     sub = Submission(
         text=take(data, "text", str, required=True),
         channel="api",
         kind=take(data, "kind", str),
         company=take(data, "company", str),
+        enterprise_uscc=take(data, "company_uscc", str),
         contact=take(data, "contact", str),
         reporter_name=take(data, "name", str),
         anonymous=take(data, "anonymous", bool) or False,

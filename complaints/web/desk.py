@@ -10,12 +10,12 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from complaints import casework, workflow
+from complaints import casework, linking, workflow
 from complaints.casework import ActionResult, CaseNotFound
 from complaints.event_text import describe
 from complaints.intake import china_date, is_overdue
 from complaints.labels import routing_reasons
-from complaints.models import STATUSES, Case
+from complaints.models import STATUSES, Case, CaseEvent
 from complaints.web.api import reject_unknown, workflow_error
 from complaints.web.common import services
 from infra.accounts import Staff, staff_for_token
@@ -286,10 +286,50 @@ def action_handler(action: str):
     return handler
 
 
+async def link_enterprise(
+    svc: Services, staff: Staff, tracking_no: str, params: dict[str, Any]
+) -> tuple[Case, CaseEvent]:
+    """Link the case to a registered enterprise (``uscc``) or unlink it (null), logged."""
+    async with svc.sessions() as session:
+        case = await casework.case_for_staff(session, staff, tracking_no)
+        if "uscc" not in params:
+            raise workflow.WorkflowError("missing_uscc", "uscc is required (null to unlink)")
+        event = await linking.set_enterprise(
+            session, staff, case, params.get("uscc"), params.get("note")
+        )
+        await session.commit()
+    return case, event
+
+
+async def api_enterprise(request: web.Request) -> web.Response:
+    staff = await bearer_staff(request)
+    params = await read_json(request) if request.body_exists else {}
+    reject_unknown(params, ("uscc", "note"))
+    try:
+        case, event = await link_enterprise(
+            services(request), staff, request.match_info["tracking_no"], params
+        )
+    except CaseNotFound:
+        raise not_found() from None
+    except workflow.WorkflowError as exc:
+        raise workflow_error(exc) from None
+    body = {
+        "tracking_no": case.tracking_no,
+        "action": event.action,
+        "enterprise_uscc": case.enterprise_uscc,
+        "event_id": event.id,
+        "changes": event.data["changes"],
+    }
+    return json_response(body, headers=NO_STORE)
+
+
 def setup(app: web.Application) -> None:
     app.router.add_get("/api/v1/desk/me", api_me, name="api_desk_me")
     app.router.add_get("/api/v1/desk/cases", api_list, name="api_desk_cases")
     app.router.add_get("/api/v1/desk/cases/{tracking_no}", api_case, name="api_desk_case")
+    app.router.add_post(
+        "/api/v1/desk/cases/{tracking_no}/enterprise", api_enterprise, name="api_desk_enterprise"
+    )
     for action in workflow.ACTIONS:
         app.router.add_post(
             f"/api/v1/desk/cases/{{tracking_no}}/{action}",

@@ -25,7 +25,14 @@ from complaints.deadlines import default_rules
 from complaints.intake import china_date
 from complaints.models import KINDS, STATUSES
 from complaints.web.common import services
-from complaints.web.desk import PARAMS, case_detail, case_summary, department_names, run_action
+from complaints.web.desk import (
+    PARAMS,
+    case_detail,
+    case_summary,
+    department_names,
+    link_enterprise,
+    run_action,
+)
 from infra import csrf
 from infra.accounts import Staff, staff_for_token
 from infra.db import utcnow
@@ -293,6 +300,8 @@ async def case_action(request: web.Request) -> web.StreamResponse:
     csrf.check(request, form.get("csrf_token"))
     action = request.match_info["action"]
     number = request.match_info["tracking_no"]
+    if action == "enterprise":
+        return await _enterprise_action(request, staff, number, form)
     if action not in PARAMS:
         raise web.HTTPNotFound()
     problem = _weighty_problem(action, form)
@@ -315,6 +324,21 @@ async def case_action(request: web.Request) -> web.StreamResponse:
         # transferred away: the case is no longer this desk's to see
         raise _redirect(request, f"/desk?done={action}")
     raise _redirect(request, f"/desk/cases/{number}?done={action}")
+
+
+async def _enterprise_action(
+    request: web.Request, staff: Staff, number: str, form: dict[str, str]
+) -> web.StreamResponse:
+    """The desk's link/unlink form: an empty code unlinks."""
+    params = {"uscc": form.get("uscc", "").strip() or None, "note": form.get("note") or None}
+    try:
+        await link_enterprise(services(request), staff, number, params)
+    except CaseNotFound:
+        raise web.HTTPNotFound(text=gettext("no such case at your department")) from None
+    except workflow.WorkflowError as exc:
+        message = gettext(exc.msgid).format(**exc.params)
+        return await _case_page(request, staff, message, exc.status)
+    raise _redirect(request, f"/desk/cases/{number}")
 
 
 def setup(app: web.Application) -> None:

@@ -77,6 +77,8 @@ OPENAPI_SCHEMAS: dict[str, Any] = {
             "text": {"type": "string", "minLength": 1, "maxLength": 5000},
             "kind": {"type": "string", "enum": ["complaint", "tip"], "nullable": True},
             "company": {"type": "string", "maxLength": 200, "nullable": True},
+            # the registered enterprise the citizen picked (its credit code)
+            "company_uscc": {"type": "string", "maxLength": 40, "nullable": True},
             "contact": {"type": "string", "maxLength": 200, "nullable": True},
             "name": {"type": "string", "maxLength": 100, "nullable": True},
             "anonymous": {"type": "boolean", "nullable": True},

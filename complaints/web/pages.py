@@ -22,6 +22,7 @@ from complaints.web.api import asker
 from complaints.web.common import services
 from complaints.web.subject import Subject, find_subject
 from complaints.workflow import WorkflowError
+from disclosure.service import search_enterprises
 from infra import csrf
 from infra.clients import client_address
 from infra.i18n import gettext
@@ -31,6 +32,8 @@ from infra.web import ApiError, lang, render
 
 NO_STORE = {"Cache-Control": "no-store"}
 FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
+SUGGESTIONS = 5
+SUGGEST_MIN_SCORE = 60.0
 
 
 def _page(template: str, request: web.Request, ctx: dict[str, Any], status: int = 200):
@@ -59,11 +62,13 @@ def _complain_page(
     error: str | None = None,
     status: int = 200,
     subject: Subject | None = None,
+    suggestions: list[tuple[str, str]] | None = None,
 ) -> web.Response:
     ctx = {
         "form": form,
         "error": error,
         "subject": subject,
+        "suggestions": suggestions or [],
         # one key per rendered form: a double click or a reload files the case once
         "submission_id": form.get("submission_id") or secrets.token_urlsafe(18),
         "evidence_limits": {"count": MAX_FILES_PER_CASE, "size_mb": MAX_FILE_BYTES // 2**20},
@@ -79,7 +84,18 @@ async def complain_form(request: web.Request) -> web.Response:
     if found.subject is not None:
         form["company"] = found.subject.company
         form["text"] = found.subject.text
+        if found.subject.kind == "company":
+            # from a company's page: the citizen chose that registered enterprise
+            form["company_uscc"] = found.subject.detail
     return _complain_page(request, form, found.error, found.status, found.subject)
+
+
+def _suggestions(request: web.Request, company: str) -> list[tuple[str, str]]:
+    """Registered enterprises the citizen may pick for the company they typed."""
+    if not company.strip():
+        return []
+    hits = search_enterprises(services(request).published, company[:200], SUGGESTIONS)
+    return [(h.uscc, h.name) for h in hits if h.score >= SUGGEST_MIN_SCORE]
 
 
 async def complain_submit(request: web.Request) -> web.Response:
@@ -97,12 +113,19 @@ async def complain_submit(request: web.Request) -> web.Response:
     kind = form.get("kind") or None
     if kind not in (None, "complaint", "tip"):
         return _complain_page(request, form, gettext("kind must be complaint or tip"), 400)
+    if form.get("action") == "suggest":
+        # the register's names for the company typed: the citizen picks one or none
+        suggestions = _suggestions(request, form.get("company", ""))
+        form.pop("company_uscc", None)
+        error = None if suggestions else gettext("No registered company matches this name.")
+        return _complain_page(request, form, error, suggestions=suggestions)
     sub_id = form.get("submission_id", "")
     sub = Submission(
         text=form.get("text", ""),
         channel="web",
         kind=kind,
         company=form.get("company", "").strip() or None,
+        enterprise_uscc=form.get("company_uscc", "").strip() or None,
         contact=form.get("contact", "").strip() or None,
         reporter_name=form.get("name", "").strip() or None,
         anonymous=form.get("anonymous") == "1",

@@ -6,10 +6,10 @@ from typing import Any
 
 from disclosure.grades import GRADES
 from disclosure.models import RECALL_CATEGORIES, RECALL_STATUSES
+from disclosure.web import objection_openapi
 from infra.openapi import error_response
 
 MAX_LIMIT = 50
-_DESK_STATUSES = ["received", "reviewing", "upheld", "dismissed"]
 
 
 def _ref(name: str) -> dict[str, str]:
@@ -84,23 +84,6 @@ _RECALL_ITEM_PROPS: dict[str, Any] = {
     "published": {"type": "string", "format": "date"},
     "status": {"type": "string", "enum": list(RECALL_STATUSES)},
 }
-_OBJECTION = {
-    "type": "object",
-    "required": ["objection_no", "uscc", "status", "department", "created_at"],
-    "properties": {
-        "objection_no": {"type": "string", "example": "YY20260315-K7MQ"},
-        "uscc": {"type": "string"},
-        "enterprise": {"type": "string"},
-        "grade": {"type": "string", "nullable": True},
-        "year": {"type": "integer", "nullable": True},
-        "reason": {"type": "string"},
-        "status": {"type": "string", "enum": _DESK_STATUSES},
-        "department": {"type": "string"},
-        "created_at": {"type": "string", "format": "date-time"},
-        "contact": {"type": "string", "nullable": True},
-    },
-}
-
 OPENAPI_SCHEMAS: dict[str, Any] = {
     "Grade": _GRADE,
     "EnterpriseHit": {
@@ -170,25 +153,9 @@ OPENAPI_SCHEMAS: dict[str, Any] = {
             },
         },
     },
-    "Objection": _OBJECTION,
-    "ObjectionFiled": {
-        "type": "object",
-        "required": ["objection_no", "status", "department", "grade", "created_at"],
-        "properties": {
-            "objection_no": {"type": "string"},
-            "status": {"type": "string"},
-            "department": {"type": "string"},
-            "grade": {
-                "type": "object",
-                "properties": {"grade": {"type": "string"}, "year": {"type": "integer"}},
-            },
-            "created_at": {"type": "string", "format": "date-time"},
-        },
-    },
 }
 
 _USCC = {"name": "uscc", "in": "path", "required": True, "schema": {"type": "string"}}
-_NUMBER = {"name": "objection_no", "in": "path", "required": True, "schema": {"type": "string"}}
 _RECALL_FILTERS = [
     _query("q", {"type": "string", "maxLength": 200}, "words in title, product, brand, producer"),
     _query("category", {"type": "string", "enum": list(RECALL_CATEGORIES)}, "recall category"),
@@ -253,39 +220,6 @@ OPENAPI_PATHS: dict[str, Any] = {
             },
         }
     },
-    "/api/v1/enterprises/{uscc}/objections": {
-        "post": {
-            "summary": "File an objection (异议) to the enterprise's grade",
-            "operationId": "fileObjection",
-            "parameters": [_USCC],
-            "requestBody": {
-                "required": True,
-                "content": {
-                    "application/json": {
-                        "schema": {
-                            "type": "object",
-                            "required": ["reason", "contact"],
-                            "properties": {
-                                "reason": {"type": "string", "minLength": 10, "maxLength": 4000},
-                                "contact": {"type": "string", "maxLength": 200},
-                                "year": {
-                                    "type": "integer",
-                                    "description": "the grade's year; the latest by default",
-                                },
-                            },
-                        }
-                    }
-                },
-            },
-            "responses": {
-                "201": _json("recorded; the number identifies it", _ref("ObjectionFiled")),
-                "400": error_response("invalid field, or no grade to object to"),
-                "404": error_response("not registered"),
-                "413": error_response("body too large"),
-                "415": error_response("not JSON"),
-            },
-        }
-    },
     "/api/v1/recalls": {
         "get": {
             "summary": "Recall notices, newest first, with cursor paging",
@@ -323,69 +257,8 @@ OPENAPI_PATHS: dict[str, Any] = {
             },
         }
     },
-    "/api/v1/desk/objections": {
-        "get": {
-            "summary": "Grade objections on the staff member's department desk, newest first",
-            "operationId": "deskObjections",
-            "security": _STAFF,
-            "parameters": [
-                _query("status", {"type": "string", "enum": _DESK_STATUSES}, "only this status")
-            ],
-            "responses": {
-                "200": _json(
-                    "the department's objections",
-                    {
-                        "type": "object",
-                        "properties": {
-                            "department": {"type": "string"},
-                            "items": {"type": "array", "items": _ref("Objection")},
-                        },
-                    },
-                ),
-                "400": error_response("unknown status"),
-                "401": _UNAUTHORIZED,
-            },
-        }
-    },
-    "/api/v1/desk/objections/{objection_no}": {
-        "get": {
-            "summary": "One objection on the staff member's desk",
-            "operationId": "deskObjection",
-            "security": _STAFF,
-            "parameters": [_NUMBER],
-            "responses": {
-                "200": _json("the objection", _ref("Objection")),
-                "401": _UNAUTHORIZED,
-                "404": error_response("not on this desk"),
-            },
-        }
-    },
-    "/api/v1/desk/objections/{objection_no}/status": {
-        "post": {
-            "summary": "Move an objection along: reviewing, upheld or dismissed",
-            "operationId": "deskObjectionStatus",
-            "security": _STAFF,
-            "parameters": [_NUMBER],
-            "requestBody": {
-                "required": True,
-                "content": {
-                    "application/json": {
-                        "schema": {
-                            "type": "object",
-                            "required": ["status"],
-                            "properties": {"status": {"type": "string", "enum": _DESK_STATUSES}},
-                        }
-                    }
-                },
-            },
-            "responses": {
-                "200": _json("the objection as it is now", _ref("Objection")),
-                "400": error_response("unknown status"),
-                "401": _UNAUTHORIZED,
-                "404": error_response("not on this desk"),
-                "413": error_response("body too large"),
-                "415": error_response("not JSON"),
-            },
-        }
-    },
 }
+
+# the objection routes (disclosure.web.objections) describe themselves beside this module
+OPENAPI_PATHS.update(objection_openapi.PATHS)
+OPENAPI_SCHEMAS.update(objection_openapi.SCHEMAS)

@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 
 from aiohttp import web
 
-from disclosure import objections, service
+from disclosure import service
 from disclosure.grades import COLOUR, GRADES, MEANING, TITLE, parse_grade
 from disclosure.labels import (
     CASE_OUTCOME,
@@ -26,13 +26,9 @@ from disclosure.labels import (
 from disclosure.models import RECALL_CATEGORIES
 from disclosure.recalls import BadCursor, RecallFilter, RecallNotFound, get_recall, list_recalls
 from disclosure.web.common import complaint_counts, home_extras, services
-from infra import csrf
-from infra.clients import client_address
 from infra.formatting import format_date
 from infra.i18n import gettext as _
-from infra.limits import RateLimited, check_filing
-from infra.security import Cipher
-from infra.web import SETTINGS, ApiError, render, too_many
+from infra.web import ApiError, render
 
 PAGE_SIZE = 20
 SEARCH_SIZE = 20
@@ -138,7 +134,7 @@ async def home(request: web.Request) -> web.Response:
     return render("home.html", request, ctx, status=400 if error else 200)
 
 
-async def _company(request: web.Request, code: str) -> dict[str, Any]:
+async def company_detail(request: web.Request, code: str) -> dict[str, Any]:
     svc = services(request)
     try:
         async with svc.sessions() as session:
@@ -162,16 +158,16 @@ def _complaint_rows(by_outcome: dict[str, int]) -> list[tuple[str, int]]:
 
 
 async def company(request: web.Request) -> web.Response:
-    return await _render_company(request, request.match_info["uscc"])
+    return await render_company(request, request.match_info["uscc"])
 
 
-async def _render_company(
+async def render_company(
     request: web.Request,
     code: str,
     errors: dict[str, str] | None = None,
     form: dict[str, str] | None = None,
 ) -> web.Response:
-    detail = await _company(request, code)
+    detail = await company_detail(request, code)
     ctx = page_context(
         request,
         e=detail,
@@ -180,61 +176,6 @@ async def _render_company(
         form=form or {},
     )
     return render("company.html", request, ctx, status=400 if errors else 200)
-
-
-_OBJECTION_MESSAGES = {
-    "reason": lambda: _("Explain the objection in at least 10 and at most 4,000 characters."),
-    "contact": lambda: _("Give a telephone number or e-mail address for the reply."),
-    "year": lambda: _("There is no published grade for that year."),
-    "status": lambda: _("status must be one of {choices}.").format(
-        choices=", ".join(objections.DESK_STATUSES)
-    ),
-}
-
-
-def objection_message(exc: objections.ObjectionError) -> str:
-    """An objection's refusal in the reader's language."""
-    explain = _OBJECTION_MESSAGES.get(exc.field)
-    return explain() if explain else exc.message
-
-
-async def limit_objections(request: web.Request) -> None:
-    """Objections are limited per client like case filing (429 with Retry-After)."""
-    try:
-        await check_filing(services(request).limiter, client_address(request), "objection")
-    except RateLimited as exc:
-        raise too_many(exc) from None
-
-
-async def file_objection(request: web.Request) -> web.Response:
-    """The objection form of the company page (POST, CSRF-checked)."""
-    form = await request.post()
-    csrf.check(request, str(form.get(csrf.FIELD, "")) or None)
-    code = request.match_info["uscc"]
-    values = {k: str(form.get(k, "")) for k in ("reason", "contact", "year")}
-    raw_year = values["year"].strip()
-    # ASCII only: str.isdigit() also takes "²", which int() refuses
-    plain = raw_year.isascii() and raw_year.isdigit() and len(raw_year) == 4
-    year = int(raw_year) if plain else None
-    try:
-        code = service.check_code(code)
-    except service.BadCode:
-        raise ApiError(
-            400, "invalid_code", _("This is not a unified social credit code.")
-        ) from None
-    filing = objections.ObjectionRequest(code, values["reason"], values["contact"], year)
-    cipher = Cipher(request.app[SETTINGS].require_secret())
-    await limit_objections(request)
-    try:
-        async with services(request).sessions() as session, session.begin():
-            objection, grade = await objections.file_objection(session, cipher, filing)
-    except objections.EnterpriseNotFound:
-        raise ApiError(404, "not_found", _("No enterprise is registered with this code.")) from None
-    except objections.ObjectionError as exc:
-        return await _render_company(request, code, {exc.field: objection_message(exc)}, values)
-    detail = await _company(request, code)
-    ctx = page_context(request, e=detail, objection=objection, grade=grade)
-    return render("objection_filed.html", request, ctx)
 
 
 def _recall_filters(
@@ -314,6 +255,5 @@ def setup_routes(app: web.Application) -> None:
     app.router.add_get("/", home, name="home")
     app.router.add_get("/search", home, name="search")
     app.router.add_get("/enterprises/{uscc}", company, name="company")
-    app.router.add_post("/enterprises/{uscc}/objections", file_objection, name="objection_form")
     app.router.add_get("/recalls", recall_list, name="recall_list")
     app.router.add_get("/recalls/{id}", recall_page, name="recall_page")

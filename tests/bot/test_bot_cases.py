@@ -73,6 +73,8 @@ async def test_complaint_conversation_files_one_case(world, services) -> None:
     assert case.kind == "complaint" and case.channel == "bot" and case.bot_chat_id == 100
     assert case.department == "shiyaojian"
     assert case.company == "南京金陵食品有限公司" and case.city == "南京市"
+    # the citizen pressed the register's suggestion: the case carries that enterprise
+    assert case.enterprise_uscc == world.codes["jinling_food"]
     assert case.lang == "zh"
 
     # pressing "send" again, and the same update delivered twice, file nothing more

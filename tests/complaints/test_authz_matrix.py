@@ -113,7 +113,11 @@ async def test_every_desk_route_checks_who_is_asking(client, services) -> None:
     codes, _recalls = await seed(services, n_recalls=1)
     resp = await client.post(
         f"/api/v1/enterprises/{codes['chengrui']}/objections",
-        json={"reason": "评级依据的抽检报告已被撤销，请复核。", "contact": "13900001111"},
+        json={
+            "reason": "评级依据的抽检报告已被撤销，请复核。",
+            "contact": "13900001111",
+            "uscc": codes["chengrui"],
+        },
     )
     assert resp.status == 201
     objection = await resp.json()

@@ -28,13 +28,13 @@ async def test_objection_by_api_reaches_the_grading_desk(client, services) -> No
     await seed(services, recalls=0)
     resp = await client.post(
         f"/api/v1/enterprises/{CHENGRUI}/objections",
-        json={"reason": REASON, "contact": "0512-68881234", "year": 2000},
+        json={"reason": REASON, "contact": "0512-68881234", "year": 2000, "uscc": CHENGRUI},
     )
     assert resp.status == 400  # no grade for the year 2000
     assert (await resp.json())["error"]["field"] == "year"
     resp = await client.post(
         f"/api/v1/enterprises/{CHENGRUI}/objections",
-        json={"reason": REASON, "contact": "0512-68881234"},
+        json={"reason": REASON, "contact": "0512-68881234", "uscc": CHENGRUI},
     )
     assert resp.status == 201, await resp.text()
     filed = await resp.json()
@@ -71,6 +71,8 @@ async def test_objection_by_api_reaches_the_grading_desk(client, services) -> No
     assert item["reason"] == REASON
 
     number = filed["objection_no"]
+    verified = await client.post(f"/api/v1/desk/objections/{number}/verify", headers=auth)
+    assert verified.status == 200 and (await verified.json())["identity_verified"] is True
     resp = await client.post(
         f"/api/v1/desk/objections/{number}/status", json={"status": "reviewing"}, headers=auth
     )
@@ -107,6 +109,7 @@ async def test_bad_objections_are_refused_clearly(client, services) -> None:
         ("123", {"reason": REASON, "contact": "x@y.cn"}, 400, None),
     ]
     for code, body, status, field in cases:
+        body = {"uscc": code, **body}
         resp = await client.post(f"/api/v1/enterprises/{code}/objections", json=body)
         assert resp.status == status, (code, body, await resp.text())
         error = (await resp.json())["error"]
@@ -143,7 +146,7 @@ async def test_objection_form_on_the_company_page(client, services) -> None:
     assert "text/html" in forged.headers["Content-Type"]
 
     short = await client.post(
-        url, data={"csrf_token": token, "reason": "<b>短</b>", "contact": "x@y.cn"}
+        url, data={"csrf_token": token, "reason": "<b>短</b>", "contact": "x@y.cn", "uscc": HONGDA}
     )
     assert short.status == 400
     html = await short.text()
@@ -152,7 +155,13 @@ async def test_objection_form_on_the_company_page(client, services) -> None:
 
     resp = await client.post(
         url,
-        data={"csrf_token": token, "reason": REASON, "contact": "x@y.cn", "year": str(year)},
+        data={
+            "csrf_token": token,
+            "reason": REASON,
+            "contact": "x@y.cn",
+            "year": str(year),
+            "uscc": HONGDA,
+        },
     )
     html = await resp.text()
     assert resp.status == 200, html
@@ -170,7 +179,7 @@ async def test_objections_are_rate_limited_per_client(client, services) -> None:
     for _ in range(12):
         resp = await client.post(
             f"/api/v1/enterprises/{CHENGRUI}/objections",
-            json={"reason": REASON, "contact": "0512-68881234"},
+            json={"reason": REASON, "contact": "0512-68881234", "uscc": CHENGRUI},
         )
         statuses.append(resp.status)
     assert statuses[:10] == [201] * 10

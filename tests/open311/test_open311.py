@@ -56,7 +56,8 @@ async def test_pypi_clients_list_services_post_and_read_back(base_url, services)
     assert codes[0] == "auto" and {"zhijian", "huanbao", "triage"} <= set(codes)
     assert all(s["metadata"] is True and s["type"] == "realtime" for s in listed)
     definition = await run(geo.get_service_definition, "auto")
-    assert [a["code"] for a in definition["attributes"]] == ["kind", "company", "anonymous"]
+    codes = [a["code"] for a in definition["attributes"]]
+    assert codes == ["kind", "company", "anonymous", "company_uscc"]
 
     city = three.Three(base_url, api_key=key)
     posted = await run(

@@ -63,7 +63,11 @@ async def make_world(client: Any, services: Any) -> World:
     uscc = codes["chengrui"]  # graded AA
     resp = await client.post(
         f"/api/v1/enterprises/{uscc}/objections",
-        json={"reason": "评级所依据的抽检报告已被撤销，请复核。", "contact": "13900001111"},
+        json={
+            "reason": "评级所依据的抽检报告已被撤销，请复核。",
+            "contact": "13900001111",
+            "uscc": uscc,
+        },
     )
     assert resp.status == 201, await resp.text()
     objection_no = (await resp.json())["objection_no"]

@@ -229,7 +229,11 @@ async def test_control_characters_and_long_text_are_cleaned_or_refused(
     assert resp.status in (201, 400), await resp.text()
     resp = await client.post(
         f"/api/v1/enterprises/{world.uscc}/objections",
-        json={"reason": "抽检报告已撤销\x00请复核评级结果。", "contact": "139\x0000001111"},
+        json={
+            "reason": "抽检报告已撤销\x00请复核评级结果。",
+            "contact": "139\x0000001111",
+            "uscc": world.uscc,
+        },
     )
     assert resp.status in (201, 400), await resp.text()
     async with services.sessions() as session:
@@ -303,7 +307,7 @@ async def test_desk_pages_take_odd_numbers_in_forms_and_queries(client, world, s
     resp = await client.post(
         f"/enterprises/{world.uscc}/objections",
         data={"csrf_token": csrf_of(await company.text()), "reason": "抽检报告已撤销，请复核评级。",
-              "contact": "13900001111", "year": "²"},
+              "contact": "13900001111", "year": "²", "uscc": world.uscc},
     )  # fmt: skip
     assert resp.status < 500, await resp.text()
     after = await table_counts(services)

@@ -138,7 +138,11 @@ async def test_no_secret_or_contact_is_logged(client, services, captured) -> Non
     assert detail["reporter"]["contact"] == CONTACTS["api"]  # decrypted for the desk only
     resp = await client.post(
         f"/api/v1/enterprises/{world.codes['chengrui']}/objections",
-        json={"reason": "评级所依据的抽检报告已被撤销，请复核。", "contact": CONTACTS["objection"]},
+        json={
+            "reason": "评级所依据的抽检报告已被撤销，请复核。",
+            "contact": CONTACTS["objection"],
+            "uscc": world.codes["chengrui"],
+        },
     )
     assert resp.status == 201
     await client.get("/api/v1/desk/objections", headers=bearer(token))

@@ -114,7 +114,8 @@ async def test_every_form_post_needs_the_csrf_token_of_its_browser(client, world
     }
     for template in forms:
         path = fill(template, {"tracking_no": world.tracking_no, "action": "progress",
-                               "uscc": world.uscc, "proposal_id": "1"})  # fmt: skip
+                               "uscc": world.uscc, "proposal_id": "1",
+                               "objection_no": world.objection_no})  # fmt: skip
         for name, (browser, token) in attempts.items():
             cookies = f"zx_desk={desk_cookie.value}"
             if browser:
