@@ -349,11 +349,9 @@ async def get_request(request: web.Request, fmt: str) -> web.Response:
     number = request.match_info["id"].strip().upper()[:32]
     async with services(request).sessions() as session:
         case = await session.scalar(select(Case).where(Case.tracking_no == number))
-    spec = services(request).departments.get(case.department) if case is not None else None
-    item = fmt311.public_request(case, spec, lang(request)) if case is not None else None
-    if item is None:
+    if case is None or case.kind == "tip":
         raise Open311Error(404, f"no service request {number}")
-    return fmt311.respond([item], fmt, "requests")
+    return await _render_cases(request, fmt, [case])
 
 
 @open311
