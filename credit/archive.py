@@ -20,7 +20,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from complaints.models import Case
-from credit.evidence import EVIDENCE_KINDS, counts_publicly
+from complaints.publication import counts_against_enterprise
+from credit.evidence import EVIDENCE_KINDS
 from disclosure.grades import GradeRecord, current_grade
 from disclosure.models import CreditGrade, Enterprise, GradeObjection, RecallNotice
 
@@ -114,7 +115,8 @@ async def archive_events(
         select(Case).where(Case.enterprise_uscc == uscc, Case.kind.in_(EVIDENCE_KINDS))
     )
     for c in cases:
-        if not counts_publicly(c.kind, c.status, c.outcome):
+        # the public rule for every count against an enterprise (complaints.publication)
+        if not counts_against_enterprise(c):
             continue
         resolved = china_day(c.resolved_at) if c.resolved_at else None
         events.append(
