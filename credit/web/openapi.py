@@ -24,6 +24,8 @@ _DECISION = {
     "401": error_response("no valid staff token"),
     "404": error_response("no such proposal, or not the grading authority"),
     "409": error_response("the proposal has already been decided"),
+    "413": error_response("body too large"),
+    "415": error_response("not JSON"),
 }
 
 OPENAPI_SCHEMAS: dict[str, Any] = {
