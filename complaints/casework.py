@@ -270,7 +270,9 @@ async def act(
         raise workflow.IllegalTransition(
             "conflict", "the case was changed by someone else meanwhile; reload it"
         )
-    result = apply_plan(session, staff, case, plan, params, note, now)
+    result = apply_plan(session, staff, case, plan, params, note, now, announce_it=False)
+    await session.flush()  # the event's id, which the announcements carry
+    announce_action(session, case, result.event, now)
     await session.flush()
     return result
 
@@ -304,9 +306,12 @@ def apply_plan(
     params: dict[str, Any],
     note: str | None,
     now: datetime,
+    *,
+    announce_it: bool = True,
 ) -> ActionResult:
     """Set the plan's fields on the case and add its log entry, routing lesson and
-    announcements to the session (no statement is sent)."""
+    (unless the caller announces after a flush) announcements to the session; no
+    statement is sent."""
     action = plan.action
     changed: dict[str, list[Any]] = {}
     for name, value in plan.changes.items():
@@ -338,19 +343,7 @@ def apply_plan(
         public=plan.public,
     )
     session.add(event)
-    await session.flush()  # the event's id: a push is rendered from its event
     lesson = None
-    payload = {
-        "event_id": event.id,
-        "case_id": case.id,
-        "tracking_no": case.tracking_no,
-        "department": case.department,
-        "kind": case.kind,
-        "action": action,
-        "from_status": plan.from_status,
-        "to_status": plan.to_status,
-        "public": plan.public,
-    }
     if action == "transfer":
         session.add(
             RoutingExample(
@@ -362,11 +355,28 @@ def apply_plan(
             )
         )
         lesson = (case.text, case.department, case.kind)
+    if announce_it:
+        announce_action(session, case, event, now)
+    return ActionResult(case, event, lesson)
+
+
+def announce_action(session: AsyncSession, case: Case, event: CaseEvent, now: datetime) -> None:
+    """The outbox messages of a logged action; once the event is flushed, they name it,
+    so a push is rendered from its own event rather than the case's current state."""
+    payload = {
+        "event_id": event.id,
+        "case_id": case.id,
+        "tracking_no": case.tracking_no,
+        "department": case.department,
+        "kind": case.kind,
+        "action": event.action,
+        "from_status": event.from_status,
+        "to_status": event.to_status,
+        "public": event.public,
+    }
+    if event.action == "transfer":
+        from_department = event.data["from_department"]
         announce(
-            session,
-            "case.transferred",
-            {**payload, "from_department": data["from_department"]},
-            at=now,
+            session, "case.transferred", {**payload, "from_department": from_department}, at=now
         )
     announce(session, "case.status", payload, at=now)
-    return ActionResult(case, event, lesson)
