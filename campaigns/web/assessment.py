@@ -11,6 +11,7 @@ from campaigns import assessment_export
 from campaigns.assessment_query import build_assessment
 from campaigns.web.routes import CACHE, XLSX_TYPE, _year, services
 from campaigns.windows import china_today
+from infra.i18n import gettext as _
 from infra.openapi import error_response
 from infra.web import ApiError, json_response, lang, render
 
@@ -32,7 +33,7 @@ async def page_latest(request: web.Request) -> web.Response:
 async def page_assessment(request: web.Request) -> web.Response:
     raw, dot, fmt = request.match_info["name"].partition(".")
     if dot and fmt not in ("csv", "xlsx"):
-        raise ApiError(404, "not_found", "the assessment is available as .csv and .xlsx")
+        raise ApiError(404, "not_found", _("The assessment is available as .csv and .xlsx."))
     year = _year(raw)
     code = lang(request)
     report = await _report(request, year)

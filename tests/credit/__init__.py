@@ -1,0 +1,1 @@
+"""Tests of the enterprise quality archive and the grade proposals."""
