@@ -52,11 +52,16 @@ def _from_post(form: MultiDictProxy[str | web.FileField], max_file: int) -> Part
         if isinstance(value, str):
             parts.fields.setdefault(name, value)
             continue
-        data = value.file.read(max_file + 1)
+        if isinstance(value, bytes | bytearray):
+            # a file part without a filename (a browser's empty file input): raw bytes
+            data, filename, content_type = bytes(value[: max_file + 1]), "", ""
+        else:
+            data = value.file.read(max_file + 1)
+            filename, content_type = value.filename or "", value.content_type
         if len(data) > max_file:
             raise UploadTooLarge("file", max_file)
-        if data or value.filename:
-            parts.files.append(Upload(name, value.filename or "", value.content_type, data))
+        if data or filename:
+            parts.files.append(Upload(name, filename, content_type, data))
     return parts
 
 

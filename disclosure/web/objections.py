@@ -19,7 +19,7 @@ from infra import csrf
 from infra.accounts import Staff, staff_for_token
 from infra.clients import client_address
 from infra.i18n import gettext as _
-from infra.limits import RateLimited, check_filing, code_accepted, code_attempt
+from infra.limits import RateLimited, check_filing, code_accepted, code_attempt, code_refused
 from infra.security import Cipher
 from infra.web import SETTINGS, ApiError, json_response, read_json, render, too_many
 
@@ -152,10 +152,14 @@ async def _track(request: web.Request, number: str, code: str) -> dict[str, Any]
     """The objector's view, or ObjectionUnavailable; wrong codes are rate-limited."""
     svc = services(request)
     client = client_address(request)
-    await code_attempt(svc.limiter, client, f"objection:{number.strip().upper()[:32]}")
-    async with svc.sessions() as session:
-        view = await objections.track(session, number, code, _secret(request))
-    await code_accepted(svc.limiter, client, f"objection:{number.strip().upper()[:32]}")
+    attempt = await code_attempt(svc.limiter, client, f"objection:{number.strip().upper()[:32]}")
+    try:
+        async with svc.sessions() as session:
+            view = await objections.track(session, number, code, _secret(request))
+    except objections.ObjectionUnavailable:
+        await code_refused(attempt)
+        raise
+    await code_accepted(attempt)
     return view
 
 

@@ -11,7 +11,8 @@ from typing import Any
 from aiogram.methods import SendMessage
 from aiogram.types import Document, File, Message, PhotoSize, Update
 
-from tests.support.fake_telegram import EmulatorPerson, Person
+from tests.support.emulator_person import EmulatorPerson
+from tests.support.fake_telegram import Person
 
 _ids = itertools.count(900_000)
 

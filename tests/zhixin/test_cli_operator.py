@@ -92,6 +92,7 @@ def test_demo_shows_a_line_per_stage_and_is_idempotent(tmp_path: Path) -> None:
         "grades",
         "recalls",
         "cases",
+        "objections and grade proposals",
     ]
     assert stages[0].startswith("demo: enterprises: 2400 added (")
     assert stages[3].startswith("demo: cases: 1200 added (")

@@ -76,7 +76,7 @@ async def load_demo(
     progress.done(f"{n_objections} objections, {n_proposals} proposals")
     print(
         f"demo: {len(new)} enterprises, {n_grades} grades, {n_recalls} recalls, "
-        f"{n_cases} cases, {n_objections} objections added ({len(records)} enterprises in "
+        f"{n_cases} cases added, {n_objections} objections ({len(records)} enterprises in "
         f"the demo set); {n_proposals} grade proposals for {today.year} await decision; "
         f"in {time.monotonic() - begun:.1f} s"
     )
