@@ -11,7 +11,8 @@
       if (!files || !files.files || files.files.length === 0) return; // nothing to follow
       event.preventDefault();
       var xhr = new XMLHttpRequest();
-      xhr.open('POST', form.action);
+      // getAttribute: a control named "action" inside the form would shadow form.action
+      xhr.open('POST', form.getAttribute('action') || window.location.href);
       xhr.setRequestHeader('Accept', 'text/html');
       bar.hidden = false;
       bar.value = 0;
