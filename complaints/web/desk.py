@@ -18,7 +18,8 @@ from complaints.labels import routing_reasons
 from complaints.models import STATUSES, Case, CaseEvent
 from complaints.web.api import reject_unknown, workflow_error
 from complaints.web.common import services
-from infra.accounts import Staff, staff_for_token
+from infra import desk_auth
+from infra.accounts import Staff
 from infra.db import utcnow
 from infra.i18n import gettext
 from infra.security import Cipher
@@ -39,27 +40,13 @@ PARAMS: dict[str, tuple[str, ...]] = {
 }
 
 
-def unauthorized() -> ApiError:
-    exc = ApiError(401, "unauthorized", gettext("a valid staff token is required"))
-    exc.headers["WWW-Authenticate"] = 'Bearer realm="desk"'
-    return exc
+async def bearer_staff(request: web.Request) -> Staff:
+    """The staff member of the ``Authorization: Bearer`` token, or a 401."""
+    return await desk_auth.bearer_staff(request, services(request).sessions)
 
 
 def not_found() -> ApiError:
     return ApiError(404, "not_found", gettext("no such case at your department"))
-
-
-async def bearer_staff(request: web.Request) -> Staff:
-    """The staff member of the ``Authorization: Bearer`` token, or a 401."""
-    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-    token = token.strip()
-    if scheme.lower() != "bearer" or not token or len(token) > 200:
-        raise unauthorized()
-    async with services(request).sessions() as session:
-        staff = await staff_for_token(session, token)
-    if staff is None:
-        raise unauthorized()
-    return staff
 
 
 def _day(value: date | None) -> str | None:

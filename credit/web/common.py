@@ -7,9 +7,9 @@ from typing import Any
 
 from aiohttp import web
 
-from infra.accounts import Staff, staff_for_token
-from infra.i18n import gettext
-from infra.web import SERVICES, ApiError
+from infra import desk_auth
+from infra.accounts import Staff
+from infra.web import SERVICES
 
 # the desk pages' logged-in staff member (the desk's session cookie); the composition
 # root puts the complaints desk's reader here, so one login serves every desk page
@@ -26,23 +26,9 @@ def department_names(request: web.Request, lang: str) -> dict[str, str]:
     return {code: spec.name(lang) for code, spec in services(request).departments.items()}
 
 
-def unauthorized() -> ApiError:
-    exc = ApiError(401, "unauthorized", gettext("a valid staff token is required"))
-    exc.headers["WWW-Authenticate"] = 'Bearer realm="desk"'
-    return exc
-
-
 async def bearer_staff(request: web.Request) -> Staff:
     """The staff member of the ``Authorization: Bearer`` token, or a 401."""
-    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-    token = token.strip()
-    if scheme.lower() != "bearer" or not token or len(token) > 200:
-        raise unauthorized()
-    async with services(request).sessions() as session:
-        staff = await staff_for_token(session, token)
-    if staff is None:
-        raise unauthorized()
-    return staff
+    return await desk_auth.bearer_staff(request, services(request).sessions)
 
 
 async def page_staff(request: web.Request) -> Staff | None:

@@ -15,8 +15,8 @@ from aiohttp import web
 from disclosure import objection_flow, objections, service
 from disclosure.web.common import services
 from disclosure.web.pages import company_detail, page_context, render_company
-from infra import csrf
-from infra.accounts import Staff, staff_for_token
+from infra import csrf, desk_auth
+from infra.accounts import Staff
 from infra.clients import client_address
 from infra.i18n import gettext as _
 from infra.limits import RateLimited, check_filing, code_accepted, code_attempt, code_refused
@@ -210,18 +210,7 @@ def _too_many(exc: RateLimited) -> str:
 
 async def desk_staff(request: web.Request) -> Staff:
     """The staff member whose bearer token came with the request, or a 401."""
-    scheme, _sep, token = request.headers.get("Authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        error = ApiError(401, "unauthorized", _("Send Authorization: Bearer <staff token>."))
-        error.headers["WWW-Authenticate"] = 'Bearer realm="desk"'
-        raise error
-    async with services(request).sessions() as session:
-        staff = await staff_for_token(session, token.strip())
-    if staff is None:
-        error = ApiError(401, "unauthorized", _("The staff token is unknown or revoked."))
-        error.headers["WWW-Authenticate"] = 'Bearer realm="desk", error="invalid_token"'
-        raise error
-    return staff
+    return await desk_auth.bearer_staff(request, services(request).sessions)
 
 
 def _not_on_desk() -> ApiError:
