@@ -159,3 +159,27 @@ def demo_url(
             url = stack.enter_context(fresh_postgres("zx_demo"))
         asyncio.run(load(url))
         yield url
+
+
+# Chromium's switches for the page tests: no sandbox in a container, nothing fetched
+BROWSER_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-sync",
+]
+
+
+@pytest.fixture
+async def browser():
+    """Headless Chromium (Debian's package) driven by Playwright; skipped without it
+    (a failure under CI=true)."""
+    executable = need_chromium()
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as playwright:
+        chromium = await playwright.chromium.launch(executable_path=executable, args=BROWSER_ARGS)
+        try:
+            yield chromium
+        finally:
+            await chromium.close()

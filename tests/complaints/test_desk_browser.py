@@ -13,11 +13,9 @@ from pathlib import Path
 import pytest
 from aiohttp import ClientSession, web
 
-from tests.conftest import need_chromium
 from tests.support.desk import ELEVATOR, staff_token
 
 pytestmark = pytest.mark.browser
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-sync"]
 TEXTS = [
     ELEVATOR + "，物业一直推给厂家，已经拖了两个多月，请尽快派人检查并督促整改",
     "在商场买的电热水器用了三天就漏电，差点出事，厂家说是安装问题，要求赔偿和更换",
@@ -76,19 +74,6 @@ async def desk(settings, services) -> AsyncIterator[tuple[str, str, list[str]]]:
         yield site, token, numbers
     finally:
         await runner.cleanup()
-
-
-@pytest.fixture
-async def browser():
-    executable = need_chromium()
-    from playwright.async_api import async_playwright
-
-    async with async_playwright() as playwright:
-        chromium = await playwright.chromium.launch(executable_path=executable, args=ARGS)
-        try:
-            yield chromium
-        finally:
-            await chromium.close()
 
 
 async def _logged_in(browser, site: str, token: str, lang: str, js: bool = True):

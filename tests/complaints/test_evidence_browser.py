@@ -15,12 +15,10 @@ from aiohttp import web
 from sqlalchemy import select
 
 from complaints.models import Case, Evidence
-from tests.conftest import need_chromium
 from tests.support.desk import ELEVATOR, staff_token
 from tests.support.evidence import gps_of, jpeg_with_gps, pdf
 
 pytestmark = pytest.mark.browser
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-sync"]
 
 
 @pytest.fixture
@@ -41,19 +39,6 @@ async def site(settings, services) -> AsyncIterator[str]:
         yield f"http://127.0.0.1:{runner.addresses[0][1]}"
     finally:
         await runner.cleanup()
-
-
-@pytest.fixture
-async def browser():
-    executable = need_chromium()
-    from playwright.async_api import async_playwright
-
-    async with async_playwright() as playwright:
-        chromium = await playwright.chromium.launch(executable_path=executable, args=ARGS)
-        try:
-            yield chromium
-        finally:
-            await chromium.close()
 
 
 def files(tmp_path: Path) -> list[Path]:
