@@ -4,13 +4,12 @@ export of a case's evidence for a legal process."""
 from __future__ import annotations
 
 import argparse
-import asyncio
 import logging
-from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
 from infra.settings import Settings
+from zhixin.cli_support import _run, _with_services
 
 log = logging.getLogger("zhixin.evidence")
 
@@ -32,20 +31,6 @@ def add_parsers(sub: Any, command_error: type[Exception]) -> None:
     export.set_defaults(func=cmd_export, command_error=command_error)
 
 
-def _run(settings: Settings, action: Callable[[Any], Coroutine[Any, Any, int]]) -> int:
-    """Start the services, run ``action`` with them, close them."""
-    from complaints.runtime import Services
-
-    async def go() -> int:
-        services = await Services.start(settings, watch=False)
-        try:
-            return await action(services)
-        finally:
-            await services.close()
-
-    return asyncio.run(go())
-
-
 def cmd_purge(args: argparse.Namespace, settings: Settings) -> int:
     from complaints.evidence_store import purge_expired
 
@@ -65,7 +50,7 @@ def cmd_purge(args: argparse.Namespace, settings: Settings) -> int:
         )
         return 0
 
-    return _run(settings, action)
+    return _run(_with_services(settings, action))
 
 
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
@@ -85,4 +70,4 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
         print(f"{len(written)} files of {args.tracking_no.upper()} written to {out}")
         return 0
 
-    return _run(settings, action)
+    return _run(_with_services(settings, action))
