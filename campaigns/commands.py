@@ -37,17 +37,24 @@ async def _open(settings: Settings):
     return engine, make_sessionmaker(engine)
 
 
-async def cli_report(
-    settings: Settings, slug: str, year: int, fmt: str, out: Path | None, lang: str = "zh"
-) -> int:
-    """``zhixin report campaign``: write the report as html, csv or xlsx (stdout when no --out)."""
+def _arguments_fit(year: int, fmt: str, out: Path | None) -> bool:
+    """Check a report command's --year and --format/--out, saying on stderr what is wrong."""
     if fmt == "xlsx" and out is None:
         print("zhixin: --format xlsx needs --out FILE", file=sys.stderr)
-        return 1
+        return False
     try:
         check_year(year)
     except CampaignError as exc:
         print(f"zhixin: --year {year}: {exc}", file=sys.stderr)
+        return False
+    return True
+
+
+async def cli_report(
+    settings: Settings, slug: str, year: int, fmt: str, out: Path | None, lang: str = "zh"
+) -> int:
+    """``zhixin report campaign``: write the report as html, csv or xlsx (stdout when no --out)."""
+    if not _arguments_fit(year, fmt, out):
         return 1
     engine, sessions = await _open(settings)
     try:
@@ -95,13 +102,7 @@ async def cli_assessment(
     settings: Settings, year: int, fmt: str, out: Path | None, lang: str = "zh"
 ) -> int:
     """``zhixin report assessment``: html, csv, xlsx or json (stdout when no --out)."""
-    if fmt == "xlsx" and out is None:
-        print("zhixin: --format xlsx needs --out FILE", file=sys.stderr)
-        return 1
-    try:
-        check_year(year)
-    except CampaignError as exc:
-        print(f"zhixin: --year {year}: {exc}", file=sys.stderr)
+    if not _arguments_fit(year, fmt, out):
         return 1
     engine, sessions = await _open(settings)
     try:
