@@ -9,7 +9,7 @@ from aiohttp import web
 
 from campaigns import assessment_export
 from campaigns.assessment_query import build_assessment
-from campaigns.web.routes import CACHE, XLSX_TYPE, _year, services
+from campaigns.web.routes import CACHE, _year, download, services
 from campaigns.windows import china_today
 from infra.i18n import gettext as _
 from infra.openapi import error_response
@@ -39,18 +39,9 @@ async def page_assessment(request: web.Request) -> web.Response:
     report = await _report(request, year)
     filename = f"assessment-{year}"
     if fmt == "csv":
-        return web.Response(
-            body=assessment_export.csv_text(report, code).encode("utf-8-sig"),
-            content_type="text/csv",
-            charset="utf-8",
-            headers={"Content-Disposition": f'attachment; filename="{filename}.csv"', **CACHE},
-        )
+        return download(assessment_export.csv_text(report, code), filename, "csv")
     if fmt == "xlsx":
-        return web.Response(
-            body=assessment_export.xlsx_bytes(report, code),
-            content_type=XLSX_TYPE,
-            headers={"Content-Disposition": f'attachment; filename="{filename}.xlsx"', **CACHE},
-        )
+        return download(assessment_export.xlsx_bytes(report, code), filename, "xlsx")
     context = assessment_export.page_context(report, code)
     context["next_year"] = year + 1 if year < china_today().year else None
     context["downloads"] = {

@@ -37,6 +37,18 @@ def services(request: web.Request) -> Services:
     return request.app[SERVICES]
 
 
+def download(content: str | bytes, filename: str, fmt: str) -> web.Response:
+    """A report as a file to save: CSV with a BOM (spreadsheet programs then read the
+    Chinese correctly), or XLSX."""
+    disposition = {"Content-Disposition": f'attachment; filename="{filename}.{fmt}"', **CACHE}
+    if fmt == "csv":
+        body = content.encode("utf-8-sig") if isinstance(content, str) else content
+        return web.Response(
+            body=body, content_type="text/csv", charset="utf-8", headers=disposition
+        )
+    return web.Response(body=content, content_type=XLSX_TYPE, headers=disposition)
+
+
 async def _campaign(request: web.Request) -> Campaign:
     slug = request.match_info["slug"]
     async with services(request).sessions() as session:
@@ -128,18 +140,9 @@ async def page_report(request: web.Request) -> web.Response:
     report = await _report(request, campaign, year)
     filename = f"campaign-{campaign.slug}-{year}"
     if fmt == "csv":
-        return web.Response(
-            body=campaign_export.csv_text(report, code).encode("utf-8-sig"),
-            content_type="text/csv",
-            charset="utf-8",
-            headers={"Content-Disposition": f'attachment; filename="{filename}.csv"', **CACHE},
-        )
+        return download(campaign_export.csv_text(report, code), filename, "csv")
     if fmt == "xlsx":
-        return web.Response(
-            body=campaign_export.xlsx_bytes(report, code),
-            content_type=XLSX_TYPE,
-            headers={"Content-Disposition": f'attachment; filename="{filename}.xlsx"', **CACHE},
-        )
+        return download(campaign_export.xlsx_bytes(report, code), filename, "xlsx")
     today = china_today()
     following = year + 1
     context = campaign_page.page_context(report, code)
