@@ -22,7 +22,7 @@ locales: install
 
 # Refresh the catalogue template and merge it into the translations (for developers).
 messages: install
-	$(VENV)/bin/pybabel extract -F babel.cfg -k N_ -k IntakeError:2 -k WorkflowError:2 -k IllegalTransition:2 -k IdempotencyConflict:2 -o locales/messages.pot infra zhixin disclosure complaints campaigns open311 bot
+	$(VENV)/bin/pybabel extract -F babel.cfg -k N_ -k IntakeError:2 -k WorkflowError:2 -k IllegalTransition:2 -k IdempotencyConflict:2 -k Open311Error:2 -k MediaError -k ProposalError:2 -o locales/messages.pot infra zhixin disclosure complaints campaigns credit open311 bot
 	$(VENV)/bin/pybabel update -i locales/messages.pot -d locales -D messages --no-fuzzy-matching
 
 demo: install locales

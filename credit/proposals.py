@@ -22,19 +22,28 @@ from disclosure.cache import mark_change
 from disclosure.grades import GRADES
 from disclosure.models import CreditGrade, Enterprise, RecallNotice
 from infra.db import utcnow
+from infra.i18n import gettext
 
 MIN_REASON = 10
 MAX_REASON = 2000
 
 
 class ProposalError(ValueError):
-    """A decision that cannot be made; ``field`` names the input at fault."""
+    """A decision that cannot be made; ``field`` names the input at fault. ``msgid`` is
+    the English message with ``{placeholders}`` filled from ``params``, so each page or
+    answer can say it in the reader's language (``localized()``)."""
 
-    def __init__(self, field: str, message: str, status: int = 400) -> None:
-        super().__init__(message)
+    def __init__(self, field: str, msgid: str, status: int = 400, **params: object) -> None:
+        super().__init__(msgid.format(**params) if params else msgid)
         self.field = field
-        self.message = message
+        self.msgid = msgid
+        self.params = params
         self.status = status
+
+    def localized(self) -> str:
+        """The message in the current request's language."""
+        text = gettext(self.msgid)
+        return text.format(**self.params) if self.params else text
 
 
 class ProposalNotFound(LookupError):
@@ -195,14 +204,18 @@ async def decide(
         raise ProposalError("status", "this proposal has already been decided", 409)
     reason = (reason or "").strip()
     if grade is not None and grade not in GRADES:
-        raise ProposalError("grade", f"grade must be one of {', '.join(GRADES)}")
+        raise ProposalError("grade", "grade must be one of {grades}", grades=", ".join(GRADES))
     overridden = grade is not None and grade != proposal.proposed
     if overridden and len(reason) < MIN_REASON:
         raise ProposalError(
-            "reason", f"give the reason for another grade in at least {MIN_REASON} characters"
+            "reason",
+            "give the reason for another grade in at least {count} characters",
+            count=MIN_REASON,
         )
     if len(reason) > MAX_REASON:
-        raise ProposalError("reason", f"the reason is longer than {MAX_REASON} characters")
+        raise ProposalError(
+            "reason", "the reason is longer than {count} characters", count=MAX_REASON
+        )
     now = now or utcnow()
     final = grade if overridden else proposal.proposed
     start = china_day(now)

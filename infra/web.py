@@ -95,6 +95,18 @@ class ApiError(web.HTTPException):
         self.message = message
 
 
+def status_message(status: int) -> str:
+    """What a framework error (an unknown path, a wrong method...) says, in the reader's
+    language; aiohttp's own reason phrases are English only."""
+    if status == 404:
+        return gettext("There is no page at this address.")
+    if status == 405:
+        return gettext("This address does not accept this kind of request.")
+    if status == 413:
+        return gettext("The request body is too large.")
+    return gettext("The request is not valid.")
+
+
 def lang(request: web.Request) -> str:
     return request.get("lang", "zh")
 

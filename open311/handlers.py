@@ -11,37 +11,28 @@ from __future__ import annotations
 import hashlib
 import hmac
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime, timedelta
 
 from aiohttp import web
 from sqlalchemy import select
 
 from complaints import evidence_store, service
 from complaints.evidence import MAX_FILE_BYTES, EvidenceRefused, prepare
-from complaints.intake import IntakeError, Submission, client_key
+from complaints.intake import IntakeError
 from complaints.models import Case
 from complaints.runtime import Services
 from infra import limits
 from infra.accounts import api_key_valid
 from infra.clients import client_address
-from infra.db import utcnow
+from infra.i18n import gettext
 from infra.limits import RateLimited
 from infra.uploads import NotMultipart, Upload, UploadTooLarge, read_parts
-from infra.web import SERVICES, lang
+from infra.web import SERVICES, lang, status_message
 from open311 import formats as fmt311
 from open311 import media
+from open311.params import Open311Error, check_service, filters, submission
 
 PREFIX = "/open311/v2"
-MAX_RANGE = timedelta(days=90)
 MAX_RESULTS = 1000
-MAX_IDS = 100
-
-
-class Open311Error(Exception):
-    def __init__(self, status: int, description: str) -> None:
-        super().__init__(description)
-        self.status = status
-        self.description = description
 
 
 Handler = Callable[[web.Request, str], Awaitable[web.Response]]
@@ -54,13 +45,14 @@ def open311(handler: Handler) -> Callable[[web.Request], Awaitable[web.Response]
     async def wrapped(request: web.Request) -> web.Response:
         fmt = request.match_info.get("fmt", "json")
         if fmt not in fmt311.FORMATS:
-            return fmt311.error("json", 404, f"unknown format .{fmt}; use .json or .xml")
+            message = gettext("unknown format .{fmt}; use .json or .xml").format(fmt=fmt)
+            return fmt311.error("json", 404, message)
         try:
             return await handler(request, fmt)
         except Open311Error as exc:
             return fmt311.error(fmt, exc.status, exc.description)
         except web.HTTPRequestEntityTooLarge:
-            return fmt311.error(fmt, 413, "the request body is too large")
+            return fmt311.error(fmt, 413, status_message(413))
 
     wrapped.__name__ = handler.__name__
     return wrapped
@@ -95,66 +87,8 @@ async def get_services(request: web.Request, fmt: str) -> web.Response:
 @open311
 async def get_service_definition(request: web.Request, fmt: str) -> web.Response:
     code = request.match_info["code"]
-    if code != fmt311.AUTO and code not in services(request).departments:
-        raise Open311Error(404, f"unknown service_code {code}")
+    check_service(request, code)
     return fmt311.respond(fmt311.definition(code, lang(request)), fmt, "service_definition")
-
-
-def _float(form: dict[str, str], name: str) -> float | None:
-    raw = form.get(name, "").strip()
-    if not raw:
-        return None
-    try:
-        value = float(raw)
-    except ValueError:
-        raise Open311Error(400, f"{name} must be a decimal number") from None
-    if value != value or value in (float("inf"), float("-inf")):
-        raise Open311Error(400, f"{name} must be a decimal number")
-    return value
-
-
-def _submission(form: dict[str, str], request: web.Request) -> Submission:
-    code = form.get("service_code", "").strip()
-    if not code:
-        raise Open311Error(400, "service_code is required")
-    if code != fmt311.AUTO and code not in services(request).departments:
-        raise Open311Error(404, f"unknown service_code {code}")
-    description = form.get("description", "")
-    if not description.strip():
-        raise Open311Error(400, "description is required")
-    kind = form.get("attribute[kind]", "").strip() or None
-    if kind not in (None, "complaint", "tip"):
-        raise Open311Error(400, "attribute[kind] must be complaint or tip")
-    anonymous_raw = form.get("attribute[anonymous]", "false").strip().lower()
-    if anonymous_raw not in ("true", "false", ""):
-        raise Open311Error(400, "attribute[anonymous] must be true or false")
-    names = [form.get("first_name", "").strip(), form.get("last_name", "").strip()]
-    contact = " / ".join(
-        v for v in (form.get("email", "").strip(), form.get("phone", "").strip()) if v
-    )
-    key = request.headers.get("Idempotency-Key", "").strip()
-    return Submission(
-        text=description,
-        channel="open311",
-        kind=kind,
-        company=form.get("attribute[company]", "").strip() or None,
-        enterprise_uscc=form.get("attribute[company_uscc]", "").strip() or None,
-        contact=contact or None,
-        reporter_name=" ".join(n for n in names if n) or None,
-        anonymous=anonymous_raw == "true",
-        lang=lang(request),
-        idempotency_key=(
-            client_key(
-                services(request).settings.require_secret(), "open311", client_address(request), key
-            )
-            if key
-            else None
-        ),
-        department=None if code == fmt311.AUTO else code,
-        address=form.get("address_string", "").strip() or None,
-        lat=_float(form, "lat"),
-        lon=_float(form, "long"),
-    )
 
 
 async def _read_form(request: web.Request) -> tuple[dict[str, str], list[Upload]]:
@@ -166,9 +100,11 @@ async def _read_form(request: web.Request) -> tuple[dict[str, str], list[Upload]
             max_files=1,
         )
     except UploadTooLarge:
-        raise Open311Error(413, f"media may be at most {MAX_FILE_BYTES} bytes") from None
+        raise Open311Error(413, "media may be at most {size} bytes", size=MAX_FILE_BYTES) from None
     except (NotMultipart, ValueError):
-        raise Open311Error(400, "send the fields as application/x-www-form-urlencoded") from None
+        raise Open311Error(
+            400, "send the fields as application/x-www-form-urlencoded or multipart/form-data"
+        ) from None
     return parts.fields, parts.files
 
 
@@ -185,12 +121,14 @@ async def _media(request: web.Request, form: dict[str, str], files: list[Upload]
         try:
             data = await media.fetch(url, svc.settings.media_fetch_allow)
         except media.MediaError as exc:
-            raise Open311Error(400, str(exc)) from None
+            raise Open311Error(400, exc.msgid, **exc.params) from None
         name = "media_url"
     try:
         return await svc.off_loop(prepare, data)
     except EvidenceRefused as exc:
-        raise Open311Error(exc.status, f"{name}: {exc}") from None
+        raise Open311Error(
+            exc.status, "{field}: {message}", field=name, message=exc.localized()
+        ) from None
 
 
 @open311
@@ -202,17 +140,17 @@ async def post_request(request: web.Request, fmt: str) -> web.Response:
         valid = bool(key) and len(key) <= 200 and await api_key_valid(session, key) is not None
     if not valid:
         raise Open311Error(403, "a valid api_key is required to post a request")
-    sub = _submission(form, request)
+    sub = submission(form, request)
     prepared = await _media(request, form, files)
     try:
         filed = await service.submit(svc, sub, client=client_address(request))
     except IntakeError as exc:
         status = 409 if exc.status == 409 else 400
-        raise Open311Error(status, f"{exc.field}: {exc}") from None
+        raise Open311Error(
+            status, "{field}: {message}", field=exc.field, message=exc.localized()
+        ) from None
     except RateLimited as exc:
-        response = fmt311.error(fmt, 429, f"too many requests; try again in {exc.minutes} minutes")
-        response.headers["Retry-After"] = exc.header
-        return response
+        return _too_many(fmt, exc)
     if prepared is not None and not filed.replayed:
         async with svc.sessions() as session:
             case = await session.get(Case, filed.case.id)
@@ -233,9 +171,10 @@ async def post_request(request: web.Request, fmt: str) -> web.Response:
         # redacted now, on the worker thread: the public lists read it from the memo
         await svc.off_loop(fmt311.public_description, case.text)
         spec = svc.departments.get(case.department)
-        notice = (
-            f"{case.tracking_no}: {spec.name(lang(request)) if spec else case.department}; "
-            f"access code {filed.access_code}"
+        notice = gettext("{number}: {department}; access code {code}").format(
+            number=case.tracking_no,
+            department=spec.name(lang(request)) if spec else case.department,
+            code=filed.access_code,
         )
         items.append(
             {
@@ -247,23 +186,6 @@ async def post_request(request: web.Request, fmt: str) -> web.Response:
             }
         )
     return fmt311.respond(items, fmt, "requests", status=201)
-
-
-def _datetime(request: web.Request, name: str) -> datetime | None:
-    if name not in request.query:
-        return None
-    raw = request.query[name].strip()
-    try:
-        moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
-        return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
-    except (ValueError, OverflowError):
-        raise Open311Error(
-            400, f"{name} must be a W3C date-time such as 2026-01-01T00:00:00Z"
-        ) from None
-
-
-def _list(request: web.Request, name: str) -> list[str]:
-    return [v.strip() for v in request.query.get(name, "").split(",") if v.strip()]
 
 
 async def _render_cases(request: web.Request, fmt: str, cases: list[Case]) -> web.Response:
@@ -289,39 +211,24 @@ async def _render_cases(request: web.Request, fmt: str, cases: list[Case]) -> we
 
 @open311
 async def get_requests(request: web.Request, fmt: str) -> web.Response:
-    ids = _list(request, "service_request_id")
-    if len(ids) > MAX_IDS:
-        raise Open311Error(400, f"at most {MAX_IDS} service_request_id values at once")
-    # every filter is checked, even those the ids override
-    start, end = _datetime(request, "start_date"), _datetime(request, "end_date")
-    if start and end and end < start:
-        raise Open311Error(400, "end_date is before start_date")
-    if start and end and end - start > MAX_RANGE:
-        raise Open311Error(400, "start_date and end_date may not span more than 90 days")
-    try:
-        end = end or (start + MAX_RANGE if start else utcnow())
-        start = start or end - MAX_RANGE
-    except OverflowError:
-        raise Open311Error(400, "start_date or end_date is out of range") from None
-    statuses = {s.lower() for s in _list(request, "status")}
-    if statuses - {"open", "closed"}:
-        raise Open311Error(400, "status must be open or closed")
-    if ids:
+    want = filters(request)
+    if want.ids:
         refused = await _lookup_allowed(request, fmt)
         if refused is not None:
             return refused
     stmt = select(Case)
-    if ids:
+    if want.ids:
         # the ids override every other filter (GeoReport v2)
-        stmt = stmt.where(Case.tracking_no.in_([i.upper() for i in ids]))
+        stmt = stmt.where(Case.tracking_no.in_([i.upper() for i in want.ids]))
     else:
-        stmt = stmt.where(Case.created_at >= start, Case.created_at <= end, Case.kind != "tip")
-        codes = _list(request, "service_code")
-        if codes:
-            stmt = stmt.where(Case.department.in_(codes))
-        if statuses == {"open"}:
+        stmt = stmt.where(
+            Case.created_at >= want.start, Case.created_at <= want.end, Case.kind != "tip"
+        )
+        if want.codes:
+            stmt = stmt.where(Case.department.in_(want.codes))
+        if want.statuses == {"open"}:
             stmt = stmt.where(Case.status.in_(fmt311.OPEN))
-        elif statuses == {"closed"}:
+        elif want.statuses == {"closed"}:
             stmt = stmt.where(Case.status.not_in(fmt311.OPEN))
     stmt = stmt.order_by(Case.created_at.desc(), Case.id.desc()).limit(MAX_RESULTS)
     async with services(request).sessions() as session:
@@ -334,10 +241,15 @@ async def _lookup_allowed(request: web.Request, fmt: str) -> web.Response | None
     try:
         await limits.lookup(services(request).limiter, client_address(request))
     except RateLimited as exc:
-        response = fmt311.error(fmt, 429, f"too many requests; try again in {exc.minutes} minutes")
-        response.headers["Retry-After"] = exc.header
-        return response
+        return _too_many(fmt, exc)
     return None
+
+
+def _too_many(fmt: str, exc: RateLimited) -> web.Response:
+    message = gettext("Too many attempts; try again in {minutes} minutes.")
+    response = fmt311.error(fmt, 429, message.format(minutes=exc.minutes))
+    response.headers["Retry-After"] = exc.header
+    return response
 
 
 @open311
@@ -350,7 +262,7 @@ async def get_request(request: web.Request, fmt: str) -> web.Response:
     async with services(request).sessions() as session:
         case = await session.scalar(select(Case).where(Case.tracking_no == number))
     if case is None or case.kind == "tip":
-        raise Open311Error(404, f"no service request {number}")
+        raise Open311Error(404, "no service request {number}", number=number)
     return await _render_cases(request, fmt, [case])
 
 
@@ -372,7 +284,7 @@ async def open311_errors(request: web.Request, handler: Handler0) -> web.StreamR
         if not request.path.startswith(PREFIX + "/"):
             raise
         fmt = "xml" if request.path.endswith(".xml") else "json"
-        response = fmt311.error(fmt, exc.status, exc.reason)
+        response = fmt311.error(fmt, exc.status, status_message(exc.status))
         if "Allow" in exc.headers:
             response.headers["Allow"] = exc.headers["Allow"]
         return response

@@ -30,7 +30,13 @@ FETCH_TIMEOUT = 10.0
 
 
 class MediaError(ValueError):
-    """The media_url cannot be used; the message says why (for the error array)."""
+    """The media_url cannot be used; ``msgid`` is the English message, with ``params``
+    for its placeholders, so the error array says why in the reader's language."""
+
+    def __init__(self, msgid: str, **params: object) -> None:
+        super().__init__(msgid.format(**params) if params else msgid)
+        self.msgid = msgid
+        self.params = params
 
 
 def _allowed(address: str, allow: tuple[IPNetwork, ...]) -> bool:
@@ -92,14 +98,18 @@ async def fetch(url: str, allow: tuple[IPNetwork, ...]) -> bytes:
             http.get(url.strip(), allow_redirects=False) as resp,
         ):
             if resp.status != 200:
-                raise MediaError(f"media_url answered HTTP {resp.status}")
+                raise MediaError("media_url answered HTTP {answer}", answer=resp.status)
             if (resp.content_length or 0) > MAX_FILE_BYTES:
-                raise MediaError(f"media_url: the file is larger than {MAX_FILE_BYTES} bytes")
+                raise MediaError(
+                    "media_url: the file is larger than {size} bytes", size=MAX_FILE_BYTES
+                )
             data = bytearray()
             async for chunk in resp.content.iter_chunked(64 * 1024):
                 data += chunk
                 if len(data) > MAX_FILE_BYTES:
-                    raise MediaError(f"media_url: the file is larger than {MAX_FILE_BYTES} bytes")
+                    raise MediaError(
+                        "media_url: the file is larger than {size} bytes", size=MAX_FILE_BYTES
+                    )
             return bytes(data)
     except (aiohttp.ClientError, TimeoutError):
         raise MediaError("media_url could not be fetched") from None

@@ -21,7 +21,16 @@ from infra.csrf import csrf_cookie_middleware, csrf_token
 from infra.health import DatabaseProbe, is_database_unavailable
 from infra.input_guard import refuse_nul
 from infra.settings import Settings
-from infra.web import SERVER_NAME, SERVICES, SETTINGS, ApiError, Handler, dumps, json_response
+from infra.web import (
+    SERVER_NAME,
+    SERVICES,
+    SETTINGS,
+    ApiError,
+    Handler,
+    dumps,
+    json_response,
+    status_message,
+)
 from zhixin.apidocs import api_docs
 from zhixin.mounts import mount_routes, wire_domains
 from zhixin.openapi import build_openapi
@@ -66,18 +75,6 @@ def _error(request: web.Request, status: int, code: str, message: str) -> web.St
     return response
 
 
-def _status_message(status: int) -> str:
-    """What a framework error (an unknown path, a wrong method...) says, in the reader's
-    language; aiohttp's own reason phrases are English only."""
-    if status == 404:
-        return i18n.gettext("There is no page at this address.")
-    if status == 405:
-        return i18n.gettext("This address does not accept this kind of request.")
-    if status == 413:
-        return i18n.gettext("The request body is too large.")
-    return i18n.gettext("The request is not valid.")
-
-
 @web.middleware
 async def error_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     """4xx as ``{"error": {...}}`` (or an HTML page), 503 when the database is down, and
@@ -100,7 +97,7 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
         )
         # a handler's own text is translated where it is raised; aiohttp's default is not
         default = exc.text is None or exc.text.startswith(str(exc.status))
-        message = _status_message(exc.status) if default else exc.text
+        message = status_message(exc.status) if default else exc.text
         response = _error(request, exc.status, code, message)
         for name in ("Allow", "Retry-After", "WWW-Authenticate"):
             if name in exc.headers:

@@ -14,6 +14,7 @@ from credit import archive
 from credit.explain import event_text, event_title
 from credit.web.common import NO_STORE, bearer_staff, department_names, page_staff, services
 from disclosure.service import BadCode, check_code
+from infra.i18n import gettext
 from infra.web import ApiError, json_response, lang, render
 
 CACHE = {"Cache-Control": "public, max-age=60", "Vary": "Accept-Language"}
@@ -22,8 +23,10 @@ CACHE = {"Cache-Control": "public, max-age=60", "Vary": "Accept-Language"}
 def _code(request: web.Request) -> str:
     try:
         return check_code(request.match_info["uscc"])
-    except BadCode as exc:
-        raise ApiError(400, "invalid_code", f"not a unified social credit code: {exc}") from None
+    except BadCode:
+        raise ApiError(
+            400, "invalid_code", gettext("This is not a unified social credit code.")
+        ) from None
 
 
 def _limit(request: web.Request) -> int:
@@ -31,9 +34,8 @@ def _limit(request: web.Request) -> int:
     if not raw:
         return archive.DEFAULT_LIMIT
     if not raw.isascii() or not raw.isdigit() or not 1 <= int(raw) <= archive.MAX_LIMIT:
-        raise ApiError(
-            400, "invalid_parameter", f"limit must be a whole number from 1 to {archive.MAX_LIMIT}"
-        )
+        message = gettext("limit must be a whole number from 1 to {most}")
+        raise ApiError(400, "invalid_parameter", message.format(most=archive.MAX_LIMIT))
     return int(raw)
 
 
@@ -41,7 +43,7 @@ async def _events(request: web.Request, code: str) -> tuple[str, list[archive.Ar
     async with services(request).sessions() as session:
         name = await archive.enterprise_name(session, code)
         if name is None:
-            raise ApiError(404, "not_found", "no enterprise is registered with this code")
+            raise ApiError(404, "not_found", gettext("no enterprise is registered with this code"))
         return name, await archive.archive_events(session, code)
 
 
@@ -50,7 +52,9 @@ def _page(request: web.Request, events: list[archive.ArchiveEvent]):
     try:
         return archive.page(events, cursor, _limit(request))
     except archive.BadCursor:
-        raise ApiError(400, "invalid_cursor", "the cursor is not one this archive gave") from None
+        raise ApiError(
+            400, "invalid_cursor", gettext("the cursor is not one this archive gave")
+        ) from None
 
 
 async def api_archive(request: web.Request) -> web.Response:

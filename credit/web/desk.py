@@ -28,7 +28,11 @@ def _year(request: web.Request) -> int:
     if not raw:
         return today.year
     if not raw.isascii() or not raw.isdigit() or not 2000 <= int(raw) <= today.year + 1:
-        raise ApiError(400, "invalid_year", f"year must be from 2000 to {today.year + 1}")
+        raise ApiError(
+            400,
+            "invalid_year",
+            gettext("year must be from 2000 to {last}").format(last=today.year + 1),
+        )
     return int(raw)
 
 
@@ -55,7 +59,11 @@ async def api_list(request: web.Request) -> web.Response:
     year = _year(request)
     status = request.query.get("status") or None
     if status is not None and status not in STATUS:
-        raise ApiError(400, "invalid_parameter", f"status must be one of {', '.join(STATUS)}")
+        raise ApiError(
+            400,
+            "invalid_parameter",
+            gettext("status must be one of {statuses}").format(statuses=", ".join(STATUS)),
+        )
     items: list[dict[str, Any]] = []
     if is_authority(staff):  # another department's desk has no proposals to decide
         async with services(request).sessions() as session:
@@ -85,7 +93,9 @@ async def _decide(
         except proposals.ProposalNotFound:
             raise ApiError(404, "not_found", gettext("no such grade proposal")) from None
         except proposals.ProposalError as exc:
-            raise ApiError(exc.status, "invalid_decision", exc.message, field=exc.field) from None
+            raise ApiError(
+                exc.status, "invalid_decision", exc.localized(), field=exc.field
+            ) from None
         await session.commit()
         result = {
             "id": row.id,
@@ -113,11 +123,10 @@ async def api_override(request: web.Request) -> web.Response:
     _authority(request, staff)  # another department learns nothing of the fields
     grade, reason = data.get("grade"), data.get("reason")
     if not isinstance(grade, str) or grade not in GRADES:
-        raise ApiError(
-            400, "invalid_decision", f"grade must be one of {', '.join(GRADES)}", field="grade"
-        )
+        message = gettext("grade must be one of {grades}").format(grades=", ".join(GRADES))
+        raise ApiError(400, "invalid_decision", message, field="grade")
     if not isinstance(reason, str):
-        raise ApiError(400, "invalid_decision", "reason is required", field="reason")
+        raise ApiError(400, "invalid_decision", gettext("reason is required"), field="reason")
     return json_response(
         await _decide(request, staff, request.match_info["proposal_id"], grade, reason)
     )

@@ -109,9 +109,19 @@ async def test_proposals_are_stored_and_decided_at_the_desk(client, services) ->
     assert ok.status == 200 and (await ok.json())["grade"] == "AA"
     again = await client.post(url, json={}, headers=bearer(authority))
     assert again.status == 409
+    assert (await again.json())["error"]["message"] == "this proposal has already been decided"
+    again_zh = await client.post(url.replace("?lang=en", ""), json={}, headers=bearer(authority))
+    assert (await again_zh.json())["error"]["message"] == "该等级建议已经作出决定"
     url = f"/api/v1/desk/grade-proposals/{items[E]['id']}/override?lang=en"
     short = await client.post(url, json={"grade": "B", "reason": "短"}, headers=bearer(authority))
     assert short.status == 400 and (await short.json())["error"]["field"] == "reason"
+    assert "at least" in (await short.json())["error"]["message"]
+    short_zh = await client.post(
+        url.replace("?lang=en", ""), json={"grade": "B", "reason": "短"}, headers=bearer(authority)
+    )
+    assert "理由" in (await short_zh.json())["error"]["message"]
+    bad_year = await client.get("/api/v1/desk/grade-proposals?year=1999", headers=bearer(other))
+    assert bad_year.status == 400 and "年份" in (await bad_year.json())["error"]["message"]
     body = {"grade": "B", "reason": "罚款已全额缴纳且召回已完成，整改到位"}
     done = await client.post(url, json=body, headers=bearer(authority))
     assert done.status == 200 and (await done.json())["status"] == "overridden"

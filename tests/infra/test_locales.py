@@ -19,15 +19,19 @@ KEYWORDS = {
     "WorkflowError": (2,),
     "IllegalTransition": (2,),
     "IdempotencyConflict": (2,),
+    "Open311Error": (2,),
+    "MediaError": None,
+    "ProposalError": (2,),
 }
 METHODS = [("**.py", "python"), ("**/templates/**.html", "jinja2")]
 OPTIONS = {"**/templates/**.html": {"extensions": "jinja2.ext.i18n"}}
+PACKAGES = ("infra", "zhixin", "disclosure", "complaints", "campaigns", "credit", "open311", "bot")
 FIELDS = re.compile(r"\{(\w+)\}")
 
 
 def _messages() -> list[tuple[str, str]]:
     found = []
-    for package in ("zhixin", "disclosure", "complaints", "campaigns", "credit", "bot"):
+    for package in PACKAGES:
         for filename, _line, message, _c, _ctx in extract_from_dir(
             ROOT / package, METHODS, OPTIONS, keywords=KEYWORDS
         ):

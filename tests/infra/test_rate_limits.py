@@ -275,7 +275,10 @@ async def test_open311_filing_answers_429_as_the_spec_error(client, services, cl
     assert statuses == [201] * FILING.count + [429]
     assert "Retry-After" in resp.headers
     [error] = await resp.json()
-    assert error["code"] == 429 and "too many" in error["description"]
+    assert error["code"] == 429 and "尝试次数过多" in error["description"]  # Chinese by default
+    english = await client.post("/open311/v2/requests.json?lang=en", data=form)
+    [error] = await english.json()
+    assert english.status == 429 and "Too many attempts" in error["description"]
 
 
 @pytest.fixture

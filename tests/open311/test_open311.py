@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import re
 from collections.abc import AsyncIterator
 
 import pytest
@@ -192,3 +193,58 @@ async def test_public_reads_hide_tips_contacts_and_web_complaints_text(base_url,
     raw = str(listing) + named.text + str(by_id)
     for secret in ("13812345678", "13955556666", "李四", "13700001111"):
         assert secret not in raw
+
+
+async def test_errors_speak_the_request_language(base_url, services):
+    """Chinese by default, English on request (Accept-Language or ?lang=), for the
+    service's own refusals and for the framework's unknown paths and methods alike."""
+    key = await _api_key(services)
+    cjk = re.compile(r"[\u4e00-\u9fff]")
+    requests_made = [
+        ("get", "/requests.json?start_date=yesterday", None, 400, "start_date"),
+        ("get", "/requests.json?status=pending", None, 400, "status"),
+        ("get", "/requests/ZX20260101AAAAAA.json", None, 404, "ZX20260101AAAAAA"),
+        ("get", "/services/nowhere.xml", None, 404, "nowhere"),
+        ("get", "/services.html", None, 404, ".html"),
+        ("get", "/no/such/path.json", None, 404, None),
+        ("delete", "/services.json", None, 405, None),
+        ("post", "/requests.json", {"api_key": key, "service_code": "auto"}, 400, "description"),
+        (
+            "post",
+            "/requests.json",
+            {"api_key": key, "service_code": "auto", "description": ELEVATOR, "lat": "north"},
+            400,
+            "lat",
+        ),
+        # the intake's own refusal (no way to reach the citizen), named by its field
+        (
+            "post",
+            "/requests.json",
+            {"api_key": key, "service_code": "auto", "description": ELEVATOR},
+            400,
+            "contact",
+        ),
+    ]
+    for method, path, data, status, named in requests_made:
+        said = {}
+        for label, headers, query in (
+            ("default", {}, ""),
+            ("zh", {"Accept-Language": "zh-CN,zh;q=0.9"}, ""),
+            ("en", {"Accept-Language": "en-GB,en;q=0.8"}, ""),
+            ("en-query", {}, ("&" if "?" in path else "?") + "lang=en"),
+        ):
+            resp = await run(
+                requests.request, method, base_url + path + query, data=data, headers=headers
+            )
+            assert resp.status_code == status, (label, path, resp.text)
+            if path.endswith(".xml"):
+                said[label] = xmltodict.parse(resp.content)["errors"]["error"]["description"]
+            else:
+                said[label] = resp.json()[0]["description"]
+            if status == 405:
+                assert "GET" in resp.headers["Allow"]
+        assert cjk.search(said["default"]) and said["default"] == said["zh"], (path, said)
+        for label in ("en", "en-query"):
+            assert not cjk.search(said[label]) and said[label].isascii(), (path, said)
+        if named:  # the field or value at fault is named in both languages
+            assert named in said["default"] and named in said["en"], (path, said)

@@ -76,9 +76,11 @@ async def _key(services) -> str:
     return key
 
 
-def post(base_url: str, fields: dict[str, str], media: bytes | None = None):
+def post(base_url: str, fields: dict[str, str], media: bytes | None = None, lang: str = "zh"):
     files = {"media": ("IMG_1.jpg", media, "image/jpeg")} if media is not None else None
-    return requests.post(f"{base_url}/requests.json", data=fields, files=files, timeout=60)
+    headers = {"Accept-Language": lang}
+    url = f"{base_url}/requests.json"
+    return requests.post(url, data=fields, files=files, headers=headers, timeout=60)
 
 
 async def test_media_file_and_media_url_are_taken_and_shown_for_public_requests(
@@ -149,15 +151,26 @@ async def test_a_tips_media_never_shows(base_url, services) -> None:
 async def test_bad_media_files_nothing(base_url, media_host, services) -> None:
     key = await _key(services)
     fields = {"api_key": key, "service_code": "auto", "description": COMPLAINT, "email": "a@b.cn"}
-    cases = [
-        ((fields, executable()), 415, "Only photos"),
-        (({**fields, "media_url": "http://10.0.0.1/x.jpg"}, None), 400, "public address"),
-        (({**fields, "media_url": f"{media_host}/moved.jpg"}, None), 400, "HTTP 302"),
-        (({**fields, "media_url": "file:///etc/passwd"}, None), 400, "http or https"),
+    cases = [  # what the refusal says, in English and in Chinese (the default)
+        ((fields, executable()), 415, "Only photos", "照片"),
+        (({**fields, "media_url": "http://10.0.0.1/x.jpg"}, None), 400, "public address", "公网"),
+        (
+            ({**fields, "media_url": f"{media_host}/moved.jpg"}, None),
+            400,
+            "HTTP 302",
+            "返回了 HTTP 302",
+        ),
+        (
+            ({**fields, "media_url": "file:///etc/passwd"}, None),
+            400,
+            "http or https",
+            "必须是 http",
+        ),
     ]
-    for (data, media), status, words in cases:
-        resp = await asyncio.to_thread(post, base_url, data, media)
-        assert resp.status_code == status, resp.text
-        assert words in resp.json()[0]["description"]
+    for (data, media), status, english, chinese in cases:
+        for lang, words in (("en", english), ("zh-CN", chinese)):
+            resp = await asyncio.to_thread(post, base_url, data, media, lang)
+            assert resp.status_code == status, resp.text
+            assert words in resp.json()[0]["description"], (lang, resp.text)
     async with services.sessions() as s:
         assert (await s.scalars(select(Case))).first() is None

@@ -96,7 +96,7 @@ async def test_every_post_route_refuses_an_oversized_body_with_413(client, world
         assert resp.status == 413, (template, resp.status, await resp.text())
         data = await resp.json()
         if template.startswith("/open311/"):
-            assert data == [{"code": 413, "description": "the request body is too large"}]
+            assert data == [{"code": 413, "description": "请求正文过大。"}]  # Chinese by default
         else:
             assert data["error"]["code"] == "too_large", template
         if form and not template.startswith("/open311/"):

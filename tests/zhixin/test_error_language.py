@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from disclosure.models import RECALL_CATEGORIES
-from tests.support.disclosure_data import seed
+from tests.support.disclosure_data import CHENGRUI, seed
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -48,6 +48,10 @@ API_ERRORS = [
     ("POST", "/api/v1/cases", b"{not json"),
     ("POST", "/api/v1/cases", b"[1, 2]"),
     ("GET", "/api/v1/desk/objections", None),
+    ("GET", "/api/v1/enterprises/12345/archive", None),
+    ("GET", "/api/v1/enterprises/91320000MA1ZZZ9990/archive", None),
+    ("GET", f"/api/v1/enterprises/{CHENGRUI}/archive?limit=0", None),
+    ("GET", f"/api/v1/enterprises/{CHENGRUI}/archive?cursor=zzz", None),
 ]
 PAGE_ERRORS = [
     ("GET", "/campaigns/bogus/2026", 404),
@@ -138,14 +142,21 @@ async def test_error_pages_speak_the_page_language(client, services):
         assert gone not in _page_message(await (await client.get("/nowhere")).text())
 
 
+FOLDERS = ("infra", "zhixin", "disclosure", "complaints", "campaigns", "credit", "open311", "bot")
+
+
 def _messages_of_api_errors() -> list[tuple[str, int, str]]:
-    """Every ``ApiError(status, code, "literal")``: a literal is never translated."""
+    """Every ``ApiError(status, code, "literal")`` and Open311 ``error(fmt, status,
+    "literal")``: a literal is never translated (``Open311Error`` translates its own)."""
     found = []
-    for folder in ("infra", "zhixin", "disclosure", "complaints", "campaigns"):
+    for folder in FOLDERS:
         for path in (ROOT / folder).rglob("*.py"):
             tree = ast.parse(path.read_text(encoding="utf-8"))
             for node in ast.walk(tree):
-                if not (isinstance(node, ast.Call) and getattr(node.func, "id", "") == "ApiError"):
+                if not isinstance(node, ast.Call):
+                    continue
+                name = getattr(node.func, "id", "") or getattr(node.func, "attr", "")
+                if name not in ("ApiError", "error") or (folder != "open311" and name == "error"):
                     continue
                 if len(node.args) >= 3 and isinstance(node.args[2], ast.Constant | ast.JoinedStr):
                     found.append((str(path.relative_to(ROOT)), node.lineno, ast.unparse(node)))
