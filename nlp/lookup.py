@@ -7,7 +7,10 @@ distance one and two (a typo breaks few of them; a dropped or swapped
 character still leaves a pair) and adjacent pinyin pairs (homophones and typed
 pinyin). A query reads only the rarest postings within a budget, ranks the
 documents that share the most informative keys, and rescores a few hundred of
-them with rapidfuzz. An 18-character code in the query is looked up exactly.
+them (``nlp.lookup_score``); both stages are compiled loops over the index's
+flat arrays. A query of two or three characters is answered, when names contain
+it, by the shortest names that contain it, read from one bucket whose postings
+are ordered by length. An 18-character code in the query is looked up exactly.
 
 An index may sit on top of another that is mapped read-only from a shared file
 (``nlp.lookup_file``): additions go to the top, a replaced or removed name is
@@ -24,7 +27,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from nlp import rank
+from nlp import lookup_kernels as kernels
+from nlp import lookup_score
 from nlp import uscc as uscc_codes
 from nlp.codemap import CodeMap
 from nlp.lookup_text import (
@@ -32,21 +36,21 @@ from nlp.lookup_text import (
     bmp,
     doc_text,
     drop_legal_fragment,
-    gather,
     piece_units,
     query_units,
     region_units,
     units_of,
 )
 from nlp.names import split_name
-from nlp.postings import Postings, bulk_keys, text_keys
+from nlp.postings import Postings, bulk_keys, code_units, pair_key, text_keys
 from nlp.text import fold_width, is_cjk, normalize
 
 if TYPE_CHECKING:
     from nlp.indexfile import MappedArrays
 
 BUDGET = 6_000  # postings read per query at most
-SHORTLIST = 240  # documents rescored with rapidfuzz
+SHORTLIST = 240  # documents rescored
+SHORT = 3  # queries of this many characters or fewer are first matched verbatim
 # (canonical text, pinyin unit alternatives, region prefix length, plain core,
 # region prefix length in units) of a query
 Query = tuple[str, list[str], int, str, int]
@@ -135,7 +139,10 @@ class EnterpriseIndex:
         if self._postings.too_small():  # grown far past its build size: re-key everything
             self._rekey()
         else:
-            self._postings.compact(self._doc_alive())
+            self._postings.compact(self._doc_alive(), self._doc_lengths())
+
+    def _doc_lengths(self) -> np.ndarray:
+        return np.diff(np.frombuffer(self._doc_off, dtype=np.uint64)).astype(np.int64)
 
     def _rekey(self) -> None:
         keys, docs = bulk_keys(self._canon, self._units, self._doc_off, self._doc_skip)
@@ -144,7 +151,7 @@ class EnterpriseIndex:
             keep = alive[docs]
             keys, docs = keys[keep], docs[keep]
         self._postings = Postings(len(self._doc_slot))
-        self._postings.bulk_load(keys, docs, len(self._doc_slot))
+        self._postings.bulk_load(keys, docs, self._doc_lengths())
 
     def _doc_alive(self) -> np.ndarray:
         if not self._doc_slot:
@@ -285,18 +292,21 @@ class EnterpriseIndex:
         canon, alts, skip, core, u_skip = query
         if len(canon) < 2 or not len(self._doc_slot):
             return []
+        q = code_units(canon)
         chinese = len(alts) == 1 and len(alts[0]) == len(canon)
-        if chinese:
-            docs = self._postings.candidates(text_keys(canon, alts[0], skip), BUDGET, SHORTLIST)
+        docs = self._contained(q, limit) if chinese and not skip and len(q) <= SHORT else None
+        if docs is not None and len(docs):
+            pass  # names that contain a short query verbatim: nothing else comes close
+        elif chinese:
+            keys = kernels.query_keys(q, code_units(alts[0]), skip)
+            docs = self._postings.candidates(keys, BUDGET, SHORTLIST)
         else:
             # typed pinyin: letter pairs would crowd out the pinyin keys, so each kind of
             # key fills its own share of the shortlist (letters serve Latin brand names)
-            by_units: set[int] = set()
-            for units in alts:
-                by_units |= text_keys(units, units, u_skip)
+            u_keys = [kernels.query_keys(u, u, u_skip) for u in map(code_units, alts)]
             docs = np.union1d(
-                self._postings.candidates(by_units, BUDGET, SHORTLIST),
-                self._postings.candidates(text_keys(canon, canon, 0), BUDGET // 4, SHORTLIST // 4),
+                self._postings.candidates(np.concatenate(u_keys), BUDGET, SHORTLIST),
+                self._postings.candidates(kernels.query_keys(q, q, 0), BUDGET // 4, SHORTLIST // 4),
             ).astype(np.uint32)
         if not len(docs):
             return []
@@ -305,29 +315,28 @@ class EnterpriseIndex:
         docs, slots = docs[keep], slots[keep].tolist()
         if not slots:
             return []
+        c_all = np.frombuffer(self._canon, dtype=np.uint16)
+        u_all = np.frombuffer(self._units, dtype=np.uint16)
         off = np.frombuffer(self._doc_off, dtype=np.uint64)
-        starts, ends = off[docs].astype(np.int64), off[docs + 1].astype(np.int64)
-        c_texts, u_texts = gather((self._canon, self._units), starts, ends)
-        is_alias = np.frombuffer(self._doc_alias, dtype=np.uint8)[docs].tolist()
-        scores, by_pinyin = rank.score(canon, alts[0], c_texts, u_texts)
-        for units in alts[1:]:  # another reading of ambiguous pinyin: keep the better
-            more, more_pinyin = rank.score(canon, units, c_texts, u_texts)
-            by_pinyin = np.where(more > scores, more_pinyin, by_pinyin)
-            scores = np.maximum(scores, more)
+        u_alts = [code_units(u) for u in alts]
+        u_off = np.cumsum([0, *map(len, u_alts)]).astype(np.int64)
+        u_cat = np.concatenate(u_alts)
+        scores, by_pinyin, exact = lookup_score.score(q, u_cat, u_off, docs, c_all, u_all, off)
         if chinese:
-            order = rank.rerank([canon], c_texts, scores)
+            order = lookup_score.rerank(q, np.array([0, len(q)]), docs, c_all, off, scores)
         else:  # typed pinyin: compare syllables, not letters
-            order = rank.rerank(alts, u_texts, scores)
+            order = lookup_score.rerank(u_cat, u_off, docs, u_all, off, scores)
+        is_alias = np.frombuffer(self._doc_alias, dtype=np.uint8)[docs].tolist()
         hits: list[LookupHit] = []
         seen: set[int] = set()
-        for i in order:
+        for i in order.tolist():
             slot = slots[i]
             if slot in seen:
                 continue
             seen.add(slot)
             entry = self._entry(slot)
             score = float(scores[i])
-            if c_texts[i] == canon:
+            if exact[i]:
                 score, reason = 100.0, "alias" if is_alias[i] else "exact name"
             elif entry.aliases and _alias_match(canon if skip else core, entry.aliases):
                 score, reason = max(score, 99.0), "alias"
@@ -340,6 +349,25 @@ class EnterpriseIndex:
                 break
         hits.sort(key=lambda h: -h.score)
         return hits
+
+    def _contained(self, q: np.ndarray, limit: int) -> np.ndarray:
+        """The shortest names that contain a short query verbatim (outside their region),
+        at most ``limit`` names, from the smallest bucket of the query's character pairs."""
+        a = q.tolist()
+        keys = [pair_key(a[0], a[1])]
+        if len(a) == 3:
+            keys += [pair_key(a[1], a[2]), pair_key(a[0], a[2])]
+        post = self._postings
+        bucket, extra = min((post.bucket_of(k) for k in keys), key=lambda b: post.size(b[0]))
+        return kernels.contained(
+            q, bucket, post._bounds, post._post, extra,
+            np.frombuffer(self._canon, dtype=np.uint16),
+            np.frombuffer(self._doc_off, dtype=np.uint64),
+            np.frombuffer(self._doc_skip, dtype=np.uint8),
+            np.frombuffer(self._doc_slot, dtype=np.uint32),
+            np.frombuffer(self._alive, dtype=np.uint8),
+            limit, BUDGET,
+        )  # fmt: skip
 
 
 def parse_query(text: str) -> Query:

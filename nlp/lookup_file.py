@@ -21,7 +21,7 @@ from nlp.indexfile import IndexFileError, MappedArrays, write_arrays
 from nlp.lookup import EnterpriseIndex
 from nlp.postings import Postings
 
-FORMAT = 3  # bump when the arrays or the text folding change: older files are rebuilt
+FORMAT = 4  # bump when the arrays or the text folding change: older files are rebuilt
 _I = TypeVar("_I", bound=EnterpriseIndex)
 
 __all__ = ["FORMAT", "IndexFileError", "open_index", "save_index"]

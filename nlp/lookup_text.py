@@ -10,8 +10,6 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-import numpy as np
-
 from nlp.names import LEGAL_FORMS, NameParts, jiangsu_regions, split_name
 from nlp.pinyin import pinyin_readings, pinyin_syllables, syllables
 from nlp.text import is_cjk
@@ -91,21 +89,3 @@ def drop_legal_fragment(text: str) -> str:
     count against the name."""
     m = _LEGAL_FRAGMENT.search(text)
     return text[: m.start()] if m and m.start() >= 2 else text
-
-
-def gather(blobs: tuple[object, ...], starts: np.ndarray, ends: np.ndarray) -> list[list[str]]:
-    """Decode many documents' texts from each UTF-16 blob, with one decode call per blob."""
-    sizes = ends - starts + 1  # each text and a separator
-    out_start = np.cumsum(sizes) - sizes
-    idx = np.arange(int(sizes.sum())) - np.repeat(out_start - starts, sizes)
-    seps = out_start + sizes - 1
-    out = []
-    for blob in blobs:
-        arr = np.frombuffer(blob, dtype=np.uint16)  # type: ignore[call-overload]
-        gathered = arr[np.minimum(idx, len(arr) - 1)]
-        gathered[seps] = ord(SEP)
-        out.append(gathered.tobytes().decode(_UTF16).split(SEP)[:-1])
-    return out
-
-
-_UTF16 = "utf-16-le" if np.little_endian else "utf-16-be"
