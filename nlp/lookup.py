@@ -96,6 +96,7 @@ class EnterpriseIndex:
         self._postings = Postings()
         self._base: EnterpriseIndex | None = None  # the shared file, mapped read-only
         self._mapped: MappedArrays | None = None  # set on an index that is such a file
+        self._view: tuple[np.ndarray, ...] | None = None  # a mapped layer's arrays
 
     # --- building ---------------------------------------------------------------------
 
@@ -310,45 +311,51 @@ class EnterpriseIndex:
             ).astype(np.uint32)
         if not len(docs):
             return []
-        slots = np.frombuffer(self._doc_slot, dtype=np.uint32)[docs]
-        keep = np.frombuffer(self._alive, dtype=np.uint8)[slots].astype(bool)
-        docs, slots = docs[keep], slots[keep].tolist()
-        if not slots:
-            return []
-        c_all = np.frombuffer(self._canon, dtype=np.uint16)
-        u_all = np.frombuffer(self._units, dtype=np.uint16)
-        off = np.frombuffer(self._doc_off, dtype=np.uint64)
         u_alts = [code_units(u) for u in alts]
-        u_off = np.cumsum([0, *map(len, u_alts)]).astype(np.int64)
-        u_cat = np.concatenate(u_alts)
-        scores, by_pinyin, exact = lookup_score.score(q, u_cat, u_off, docs, c_all, u_all, off)
-        if chinese:
-            order = lookup_score.rerank(q, np.array([0, len(q)]), docs, c_all, off, scores)
-        else:  # typed pinyin: compare syllables, not letters
-            order = lookup_score.rerank(u_cat, u_off, docs, u_all, off, scores)
-        is_alias = np.frombuffer(self._doc_alias, dtype=np.uint8)[docs].tolist()
+        u_off = np.zeros(len(alts) + 1, dtype=np.int64)
+        u_off[1:] = np.cumsum([len(u) for u in u_alts])
+        doc_slot, alive, c_all, u_all, off, _, doc_alias = self._views()
+        docs, slots, scores, by_pinyin, exact = lookup_score.rank_docs(
+            q, np.concatenate(u_alts), u_off, chinese, docs, doc_slot, alive, c_all, u_all,
+            off, limit,
+        )  # fmt: skip
+        is_alias = doc_alias[docs].tolist()
         hits: list[LookupHit] = []
-        seen: set[int] = set()
-        for i in order.tolist():
-            slot = slots[i]
-            if slot in seen:
-                continue
-            seen.add(slot)
-            entry = self._entry(slot)
+        bounds = self._text_off
+        for i, slot in enumerate(slots.tolist()):
+            lo, hi = int(bounds[slot]), int(bounds[slot + 1])
+            name, *aliases = bytes(self._texts[lo:hi]).decode("utf-8").split(SEP)
+            code = bytes(self._codes[18 * slot : 18 * slot + 18]).decode("ascii")
             score = float(scores[i])
             if exact[i]:
                 score, reason = 100.0, "alias" if is_alias[i] else "exact name"
-            elif entry.aliases and _alias_match(canon if skip else core, entry.aliases):
+            elif aliases and _alias_match(canon if skip else core, aliases):
                 score, reason = max(score, 99.0), "alias"
             elif by_pinyin[i]:
                 reason = "pinyin"
             else:
                 reason = "alias" if is_alias[i] else "fuzzy"
-            hits.append(LookupHit(entry.uscc, entry.name, round(score, 1), reason))
-            if len(hits) >= limit:
-                break
+            hits.append(LookupHit(code, name, round(score, 1), reason))
         hits.sort(key=lambda h: -h.score)
         return hits
+
+    def _views(self) -> tuple[np.ndarray, ...]:
+        """(doc_slot, alive, canon, units, doc_off, doc_skip, doc_alias) as arrays; kept on
+        a mapped layer, made afresh on a growing one (a view would pin its buffers)."""
+        if self._mapped is not None and self._view is not None:
+            return self._view
+        view = (
+            np.frombuffer(self._doc_slot, dtype=np.uint32),
+            np.frombuffer(self._alive, dtype=np.uint8),
+            np.frombuffer(self._canon, dtype=np.uint16),
+            np.frombuffer(self._units, dtype=np.uint16),
+            np.frombuffer(self._doc_off, dtype=np.uint64),
+            np.frombuffer(self._doc_skip, dtype=np.uint8),
+            np.frombuffer(self._doc_alias, dtype=np.uint8),
+        )
+        if self._mapped is not None:
+            self._view = view
+        return view
 
     def _contained(self, q: np.ndarray, limit: int) -> np.ndarray:
         """The shortest names that contain a short query verbatim (outside their region),
@@ -359,13 +366,9 @@ class EnterpriseIndex:
             keys += [pair_key(a[1], a[2]), pair_key(a[0], a[2])]
         post = self._postings
         bucket, extra = min((post.bucket_of(k) for k in keys), key=lambda b: post.size(b[0]))
+        doc_slot, alive, c_all, _, off, doc_skip, _ = self._views()
         return kernels.contained(
-            q, bucket, post._bounds, post._post, extra,
-            np.frombuffer(self._canon, dtype=np.uint16),
-            np.frombuffer(self._doc_off, dtype=np.uint64),
-            np.frombuffer(self._doc_skip, dtype=np.uint8),
-            np.frombuffer(self._doc_slot, dtype=np.uint32),
-            np.frombuffer(self._alive, dtype=np.uint8),
+            q, bucket, post._bounds, post._post, extra, c_all, off, doc_skip, doc_slot, alive,
             limit, BUDGET,
         )  # fmt: skip
 
@@ -388,6 +391,6 @@ def parse_query(text: str) -> Query:
     return canon, alts, 0, parts.core, u_skip
 
 
-def _alias_match(wanted: str, aliases: tuple[str, ...]) -> bool:
+def _alias_match(wanted: str, aliases: Sequence[str]) -> bool:
     # a query that names a region must name it with the alias too: 启东源健 is not 源健
     return any(bmp(normalize(a).replace(" ", "")) == wanted for a in aliases)

@@ -75,11 +75,14 @@ def candidates(
     ext_bucket: np.ndarray,
     ext_off: np.ndarray,
     ext_docs: np.ndarray,
+    tkeys: np.ndarray,
+    tvals: np.ndarray,
 ) -> np.ndarray:
     """Documents sharing the most informative keys, ascending; see ``Postings.candidates``.
 
     ``ext_*`` are postings added since the last compaction, for some of these buckets:
-    bucket ``ext_bucket[j]`` holds ``ext_docs[ext_off[j]:ext_off[j + 1]]``."""
+    bucket ``ext_bucket[j]`` holds ``ext_docs[ext_off[j]:ext_off[j + 1]]``. ``tkeys``
+    (all -1) and ``tvals`` are a table to reuse (a power of two long), left as found."""
     nb = len(buckets)
     lo = np.empty(nb, dtype=np.int64)
     main = np.empty(nb, dtype=np.int64)
@@ -124,8 +127,9 @@ def candidates(
     while size < 2 * reads:
         size *= 2
     mask = size - 1
-    tkeys = np.full(size, -1, dtype=np.int64)
-    tvals = np.zeros(size, dtype=np.float32)
+    if size > len(tkeys):  # more postings than the table was made for (a large overlay)
+        tkeys = np.full(size, -1, dtype=np.int64)
+        tvals = np.zeros(size, dtype=np.float32)
     used = np.empty(reads, dtype=np.int64)
     n_used = 0
     n = max(n_docs, 1)
@@ -150,6 +154,7 @@ def candidates(
     for j in range(n_used):
         docs[j] = tkeys[used[j]]
         vals[j] = tvals[used[j]]
+        tkeys[used[j]] = -1
     return _shortlist(docs, vals, shortlist, ratio, keep_min)
 
 

@@ -29,13 +29,10 @@ def _popcount(x: np.uint64) -> int:
 
 
 @njit(cache=True, nogil=True)
-def _lcs(a: np.ndarray, b: np.ndarray) -> int:
-    """Length of the longest common subsequence (Hyyrö's bit-parallel form for a ≤ 64)."""
-    m = len(a)
-    if m == 0 or len(b) == 0:
-        return 0
-    if m > 64:
-        return _lcs_table(a, b)
+def _pattern(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct characters of a query (of at most 64) and the bit mask of each one's
+    positions, for ``_lcs``."""
+    m = min(len(a), 64)
     chars = np.empty(m, dtype=np.uint16)
     masks = np.zeros(m, dtype=np.uint64)
     k = 0
@@ -47,6 +44,19 @@ def _lcs(a: np.ndarray, b: np.ndarray) -> int:
             chars[k] = a[i]
             k += 1
         masks[j] |= _ONE << np.uint64(i)
+    return chars[:k], masks[:k]
+
+
+@njit(cache=True, nogil=True)
+def _lcs(a: np.ndarray, chars: np.ndarray, masks: np.ndarray, b: np.ndarray) -> int:
+    """Length of the longest common subsequence of ``a`` (its ``_pattern``) and ``b``;
+    Hyyrö's bit-parallel form when ``a`` has at most 64 characters."""
+    m = len(a)
+    if m == 0 or len(b) == 0:
+        return 0
+    if m > 64:
+        return _lcs_table(a, b)
+    k = len(chars)
     v = _ALL
     for ch in b:
         j = 0
@@ -138,19 +148,30 @@ def score(
     by_pinyin = np.zeros(n, dtype=np.bool_)
     exact = np.zeros(n, dtype=np.bool_)
     lq = len(q)
+    q_chars, q_masks = _pattern(q)
+    n_alts = len(alt_off) - 1
+    a_chars = np.zeros((n_alts, 64), dtype=np.uint16)
+    a_masks = np.zeros((n_alts, 64), dtype=np.uint64)
+    a_k = np.zeros(n_alts, dtype=np.int64)
+    for a in range(n_alts):
+        chars, masks = _pattern(alts[alt_off[a] : alt_off[a + 1]])
+        a_k[a] = len(chars)
+        a_chars[a, : len(chars)] = chars
+        a_masks[a, : len(chars)] = masks
     for j in range(n):
         s, e = np.int64(doc_off[docs[j]]), np.int64(doc_off[docs[j] + 1])
         ct, ut = canon[s:e], units[s:e]
         lc = e - s
-        exact[j] = lc == lq and _inside(q, ct)
-        lcs = _lcs(q, ct)
+        whole = _inside(q, ct)
+        exact[j] = lc == lq and whole
+        lcs = _lcs(q, q_chars, q_masks, ct)
         cov = lcs / lq
-        contig = 1.0 if _inside(q, ct) or _inside(ct, q) else 0.75 * cov
+        contig = 1.0 if whole or _inside(ct, q) else 0.75 * cov
         char_sim = 0.5 * cov + 0.5 * contig
-        for a in range(len(alt_off) - 1):
+        for a in range(n_alts):
             ua = alts[alt_off[a] : alt_off[a + 1]]
             lu = len(ua)
-            ulcs = _lcs(ua, ut)
+            ulcs = _lcs(ua, a_chars[a, : a_k[a]], a_masks[a, : a_k[a]], ut)
             ucov = ulcs / lu
             ucontig = 1.0 if _inside(ua, ut) or _inside(ut, ua) else 0.75 * ucov
             unit_sim = 0.5 * ucov + 0.5 * ucontig
@@ -202,3 +223,53 @@ def rerank(
     out = order.copy()
     out[: len(head)] = head[np.argsort(head_scores, kind="mergesort")]
     return out
+
+
+@njit(cache=True, nogil=True)
+def rank_docs(
+    q: np.ndarray,
+    alts: np.ndarray,
+    alt_off: np.ndarray,
+    chinese: bool,
+    docs: np.ndarray,
+    doc_slot: np.ndarray,
+    alive: np.ndarray,
+    canon: np.ndarray,
+    units: np.ndarray,
+    doc_off: np.ndarray,
+    limit: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The best ``limit`` names among the candidate documents that are still alive, best
+    first, one document per name: (documents, slots, scores, by pinyin, exact text).
+    Chinese queries are reranked on characters, typed pinyin on its syllables."""
+    kept = np.empty(len(docs), dtype=np.int64)
+    n = 0
+    for d in docs:
+        if alive[doc_slot[d]]:
+            kept[n] = d
+            n += 1
+    kept = kept[:n]
+    scores, by_pinyin, exact = score(q, alts, alt_off, kept, canon, units, doc_off)
+    if chinese:
+        q_off = np.array([0, len(q)], dtype=np.int64)
+        order = rerank(q, q_off, kept, canon, doc_off, scores)
+    else:  # typed pinyin: compare syllables, not letters
+        order = rerank(alts, alt_off, kept, units, doc_off, scores)
+    picks = np.empty(min(limit, n), dtype=np.int64)
+    slots = np.empty(min(limit, n), dtype=np.int64)
+    k = 0
+    for i in order:
+        if k == len(picks):
+            break
+        slot = np.int64(doc_slot[kept[i]])
+        fresh = True
+        for j in range(k):
+            if slots[j] == slot:
+                fresh = False
+                break
+        if fresh:
+            picks[k] = i
+            slots[k] = slot
+            k += 1
+    picks, slots = picks[:k], slots[:k]
+    return kept[picks], slots, scores[picks], by_pinyin[picks], exact[picks]

@@ -13,6 +13,7 @@ compiled (``nlp.lookup_kernels``).
 from __future__ import annotations
 
 import math
+import threading
 from array import array
 from collections.abc import Iterable
 
@@ -106,6 +107,7 @@ class Postings:
         self._extra: dict[int, array] = {}
         self._n_extra = 0
         self._n_docs = 0
+        self._local = threading.local()  # each thread's accumulation table
 
     @property
     def buckets(self) -> int:
@@ -209,9 +211,13 @@ class Postings:
             return _EMPTY
         buckets = kernels.buckets_of(keys, self._shift)
         ext_b, ext_off, ext_docs = self._overlay(buckets)
+        table = getattr(self._local, "table", None)
+        if table is None:
+            size = 1 << max(6, (4 * budget - 1).bit_length())  # twice the most read, and more
+            table = self._local.table = (np.full(size, -1, np.int64), np.zeros(size, np.float32))
         return kernels.candidates(
             buckets, self._bounds, self._post, self._n_docs, budget, shortlist,
-            RATIO, KEEP_MIN, ext_b, ext_off, ext_docs,
+            RATIO, KEEP_MIN, ext_b, ext_off, ext_docs, *table,
         )  # fmt: skip
 
     def bucket_of(self, key: int) -> tuple[int, np.ndarray]:
