@@ -31,19 +31,9 @@ from nlp import lookup_kernels as kernels
 from nlp import lookup_score
 from nlp import uscc as uscc_codes
 from nlp.codemap import CodeMap
-from nlp.lookup_text import (
-    SEP,
-    bmp,
-    doc_text,
-    drop_legal_fragment,
-    piece_units,
-    query_units,
-    region_units,
-    units_of,
-)
-from nlp.names import split_name
+from nlp.lookup_text import SEP, Query, alias_match, doc_text, parse_query, piece_units
 from nlp.postings import Postings, bulk_keys, code_units, pair_key, text_keys
-from nlp.text import fold_width, is_cjk, normalize
+from nlp.text import fold_width, normalize
 
 if TYPE_CHECKING:
     from nlp.indexfile import MappedArrays
@@ -51,11 +41,7 @@ if TYPE_CHECKING:
 BUDGET = 6_000  # postings read per query at most
 SHORTLIST = 240  # documents rescored
 SHORT = 3  # queries of this many characters or fewer are first matched verbatim
-# (canonical text, pinyin unit alternatives, region prefix length, plain core,
-# region prefix length in units) of a query
-Query = tuple[str, list[str], int, str, int]
 _CODE_RUN = re.compile(r"[0-9A-Z][0-9A-Z \-]{16,40}[0-9A-Z]")
-_FILLER = re.compile(r"的|信用等级|等级|怎么样|是什么|查询|查一下|请问|吗|呢")  # around a name
 
 
 @dataclass(frozen=True, slots=True)
@@ -311,31 +297,38 @@ class EnterpriseIndex:
             ).astype(np.uint32)
         if not len(docs):
             return []
-        u_alts = [code_units(u) for u in alts]
-        u_off = np.zeros(len(alts) + 1, dtype=np.int64)
-        u_off[1:] = np.cumsum([len(u) for u in u_alts])
+        u_off = [0]
+        for u in alts:
+            u_off.append(u_off[-1] + len(u))
         doc_slot, alive, c_all, u_all, off, _, doc_alias = self._views()
         docs, slots, scores, by_pinyin, exact = lookup_score.rank_docs(
-            q, np.concatenate(u_alts), u_off, chinese, docs, doc_slot, alive, c_all, u_all,
-            off, limit,
+            q, code_units("".join(alts)), np.array(u_off), chinese, docs, doc_slot, alive,
+            c_all, u_all, off, limit,
         )  # fmt: skip
+        text_off = self._text_off
+        if not isinstance(text_off, np.ndarray):
+            text_off = np.frombuffer(text_off, dtype=np.uint64)
+        starts, ends = text_off[slots].tolist(), text_off[slots + 1].tolist()
         is_alias = doc_alias[docs].tolist()
+        texts, codes = memoryview(self._texts), memoryview(self._codes)
         hits: list[LookupHit] = []
-        bounds = self._text_off
-        for i, slot in enumerate(slots.tolist()):
-            lo, hi = int(bounds[slot]), int(bounds[slot + 1])
-            name, *aliases = bytes(self._texts[lo:hi]).decode("utf-8").split(SEP)
-            code = bytes(self._codes[18 * slot : 18 * slot + 18]).decode("ascii")
-            score = float(scores[i])
-            if exact[i]:
+        wanted = canon if skip else core
+        for i, (slot, score, whole, pinyin) in enumerate(
+            zip(slots.tolist(), scores.tolist(), exact.tolist(), by_pinyin.tolist(), strict=True)
+        ):
+            name, *aliases = str(texts[starts[i] : ends[i]], "utf-8").split(SEP)
+            code = str(codes[18 * slot : 18 * slot + 18], "ascii")
+            if whole:
                 score, reason = 100.0, "alias" if is_alias[i] else "exact name"
-            elif aliases and _alias_match(canon if skip else core, aliases):
+            elif aliases and alias_match(wanted, aliases):
                 score, reason = max(score, 99.0), "alias"
-            elif by_pinyin[i]:
+            elif pinyin:
                 reason = "pinyin"
             else:
                 reason = "alias" if is_alias[i] else "fuzzy"
             hits.append(LookupHit(code, name, round(score, 1), reason))
+        texts.release()
+        codes.release()
         hits.sort(key=lambda h: -h.score)
         return hits
 
@@ -371,26 +364,3 @@ class EnterpriseIndex:
             q, bucket, post._bounds, post._post, extra, c_all, off, doc_skip, doc_slot, alive,
             limit, BUDGET,
         )  # fmt: skip
-
-
-def parse_query(text: str) -> Query:
-    """(canonical text, pinyin unit alternatives, region prefix length, plain core,
-    region prefix length in units) of a query."""
-    text = drop_legal_fragment(_FILLER.sub("", normalize(text)).strip())
-    parts = split_name(text)
-    canon = bmp(parts.canonical)
-    skip = len(parts.region)
-    if not any(c.isascii() and c.isalpha() for c in canon):
-        return canon, [units_of(parts)], skip, parts.core, skip
-    if any(is_cjk(c) for c in canon):  # Chinese mixed with pinyin: 苏州chengrui
-        return canon, query_units(canon), skip, parts.core, skip
-    # typed pinyin (or a Latin name): the spaces the user typed help to split it
-    alts = query_units(text)
-    regions = region_units()
-    u_skip = next((n for n in (4, 3, 2) if alts[0][:n] in regions and len(alts[0]) > n), 0)
-    return canon, alts, 0, parts.core, u_skip
-
-
-def _alias_match(wanted: str, aliases: Sequence[str]) -> bool:
-    # a query that names a region must name it with the alias too: 启东源健 is not 源健
-    return any(bmp(normalize(a).replace(" ", "")) == wanted for a in aliases)
