@@ -28,27 +28,32 @@ def _popcount(x: np.uint64) -> int:
     return n
 
 
+_SLOTS = 256  # a query's characters in an open-addressing table (at most 64 of them)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _slot(ch: int) -> int:
+    return ((ch * 40503) >> 8) & (_SLOTS - 1)
+
+
 @njit(cache=True, nogil=True)
 def _pattern(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The distinct characters of a query (of at most 64) and the bit mask of each one's
-    positions, for ``_lcs``."""
-    m = min(len(a), 64)
-    chars = np.empty(m, dtype=np.uint16)
-    masks = np.zeros(m, dtype=np.uint64)
-    k = 0
-    for i in range(m):
-        j = 0
-        while j < k and chars[j] != a[i]:
-            j += 1
-        if j == k:
-            chars[k] = a[i]
-            k += 1
-        masks[j] |= _ONE << np.uint64(i)
-    return chars[:k], masks[:k]
+    """The bit mask of each character's positions in a query (of its first 64), in a
+    small table keyed by the character plus one (zero: empty), for ``_lcs``."""
+    keys = np.zeros(_SLOTS, dtype=np.uint32)
+    masks = np.zeros(_SLOTS, dtype=np.uint64)
+    for i in range(min(len(a), 64)):
+        ch = np.uint32(a[i]) + np.uint32(1)
+        h = _slot(a[i])
+        while keys[h] != 0 and keys[h] != ch:
+            h = (h + 1) & (_SLOTS - 1)
+        keys[h] = ch
+        masks[h] |= _ONE << np.uint64(i)
+    return keys, masks
 
 
 @njit(cache=True, nogil=True)
-def _lcs(a: np.ndarray, chars: np.ndarray, masks: np.ndarray, b: np.ndarray) -> int:
+def _lcs(a: np.ndarray, keys: np.ndarray, masks: np.ndarray, b: np.ndarray) -> int:
     """Length of the longest common subsequence of ``a`` (its ``_pattern``) and ``b``;
     Hyyrö's bit-parallel form when ``a`` has at most 64 characters."""
     m = len(a)
@@ -56,15 +61,16 @@ def _lcs(a: np.ndarray, chars: np.ndarray, masks: np.ndarray, b: np.ndarray) -> 
         return 0
     if m > 64:
         return _lcs_table(a, b)
-    k = len(chars)
     v = _ALL
-    for ch in b:
-        j = 0
-        while j < k and chars[j] != ch:
-            j += 1
-        if j < k:
-            u = v & masks[j]
-            v = (v + u) | (v - u)
+    for c in b:
+        ch = np.uint32(c) + np.uint32(1)
+        h = _slot(c)
+        while keys[h] != 0:
+            if keys[h] == ch:
+                u = v & masks[h]
+                v = (v + u) | (v - u)
+                break
+            h = (h + 1) & (_SLOTS - 1)
     low = _ALL if m == 64 else (_ONE << np.uint64(m)) - _ONE
     return _popcount(~v & low)
 
@@ -150,14 +156,10 @@ def score(
     lq = len(q)
     q_chars, q_masks = _pattern(q)
     n_alts = len(alt_off) - 1
-    a_chars = np.zeros((n_alts, 64), dtype=np.uint16)
-    a_masks = np.zeros((n_alts, 64), dtype=np.uint64)
-    a_k = np.zeros(n_alts, dtype=np.int64)
+    a_keys = np.zeros((n_alts, _SLOTS), dtype=np.uint32)
+    a_masks = np.zeros((n_alts, _SLOTS), dtype=np.uint64)
     for a in range(n_alts):
-        chars, masks = _pattern(alts[alt_off[a] : alt_off[a + 1]])
-        a_k[a] = len(chars)
-        a_chars[a, : len(chars)] = chars
-        a_masks[a, : len(chars)] = masks
+        a_keys[a], a_masks[a] = _pattern(alts[alt_off[a] : alt_off[a + 1]])
     for j in range(n):
         s, e = np.int64(doc_off[docs[j]]), np.int64(doc_off[docs[j] + 1])
         ct, ut = canon[s:e], units[s:e]
@@ -171,7 +173,7 @@ def score(
         for a in range(n_alts):
             ua = alts[alt_off[a] : alt_off[a + 1]]
             lu = len(ua)
-            ulcs = _lcs(ua, a_chars[a, : a_k[a]], a_masks[a, : a_k[a]], ut)
+            ulcs = _lcs(ua, a_keys[a], a_masks[a], ut)
             ucov = ulcs / lu
             ucontig = 1.0 if _inside(ua, ut) or _inside(ut, ua) else 0.75 * ucov
             unit_sim = 0.5 * ucov + 0.5 * ucontig
