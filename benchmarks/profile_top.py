@@ -2,11 +2,15 @@
 
     py-spy record --nonblocking -r 200 -f raw -o prof.txt -- python benchmarks/lookup_bench.py ...
     python benchmarks/profile_top.py prof.txt [--inside EnterpriseIndex.search] [--top 10]
+        [--exclude _DispatcherBase._compile_for_args] [--lines]
 
 Reads py-spy's raw (collapsed) output, keeps the stacks that pass through the
-function named by ``--inside``, and prints the functions with the most samples
-of their own (the innermost frame) and with the most samples in all (anywhere
-on the stack below it), as shares of the samples kept.
+function named by ``--inside`` (and through none named by ``--exclude``, e.g.
+the one-time loading of compiled code in the first search), and prints the
+functions with the most samples of their own (the innermost frame) and with the
+most samples in all (anywhere on the stack below it), as shares of the samples
+kept. Compiled (numba) code has no Python frame: its time is the own time of the
+line that calls it, which ``--lines`` shows.
 """
 
 from __future__ import annotations
@@ -20,9 +24,12 @@ from pathlib import Path
 _FRAME = re.compile(r"^(.*) \((.*?)(?::\d+)?\)$")
 
 
-def _name(frame: str) -> str:
+def _name(frame: str, line: bool = False) -> str:
     m = _FRAME.match(frame)
-    return f"{m.group(1)} ({Path(m.group(2)).name})" if m else frame
+    if not m:
+        return frame
+    where = Path(m.group(2)).name + (frame[frame.rfind(":") : -1] if line else "")
+    return f"{m.group(1)} ({where})"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -30,6 +37,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("profile", type=Path, help="py-spy raw output (-f raw)")
     parser.add_argument("--inside", default="EnterpriseIndex.search")
     parser.add_argument("--top", type=int, default=10)
+    parser.add_argument("--exclude", action="append", default=[], help="leave out stacks")
+    parser.add_argument("--lines", action="store_true", help="own time per line")
     args = parser.parse_args(argv)
     own: Counter[str] = Counter()
     total: Counter[str] = Counter()
@@ -41,10 +50,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         at = next((i for i, n in enumerate(names) if n.startswith(args.inside + " ")), None)
         if at is None or not count.isdigit():
             continue
+        if any(n.startswith(x + " ") for n in names for x in args.exclude):
+            continue
         n = int(count)
         kept += n
         below = names[at:]
-        own[below[-1]] += n
+        own[_name(frames[-1], line=True) if args.lines else below[-1]] += n
         for name in set(below):
             total[name] += n
     if not kept:

@@ -230,7 +230,8 @@ class EnterpriseIndex:
 
     def memory_bytes(self) -> int:
         """Bytes held by the index's own structures (not counting the interpreter); a mapped
-        layer counts its private part only (``mapped_bytes`` is the shared file)."""
+        layer counts its private part only (``mapped_bytes`` is the shared file; its liveness
+        flags in full, though only the pages written are private)."""
         if self._mapped is not None:
             return len(self._alive) + self._postings.memory_bytes(shared=True)
         blobs = (self._codes, self._texts, self._alive, self._canon, self._units)
