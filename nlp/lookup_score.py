@@ -87,10 +87,10 @@ def _lcs_table(a: np.ndarray, b: np.ndarray) -> int:
 
 
 @njit(cache=True, nogil=True)
-def _osa(a: np.ndarray, b: np.ndarray) -> int:
-    """Optimal string alignment distance: edits, with a swap of neighbours as one."""
+def _osa(a: np.ndarray, b: np.ndarray, d: np.ndarray) -> int:
+    """Optimal string alignment distance: edits, with a swap of neighbours as one
+    (``d``: a table of at least (len(a) + 1) x (len(b) + 1) to work in)."""
     n, m = len(a), len(b)
-    d = np.empty((n + 1, m + 1), dtype=np.int64)
     for i in range(n + 1):
         d[i, 0] = i
     for j in range(m + 1):
@@ -120,19 +120,28 @@ def _inside(small: np.ndarray, big: np.ndarray) -> bool:
 
 
 @njit(cache=True, nogil=True)
-def _shared(sorted_q: np.ndarray, text: np.ndarray) -> int:
-    """Characters in common, counted with repetition (the LCS of both sorted)."""
-    t = np.sort(text)
-    i = j = n = 0
-    while i < len(sorted_q) and j < len(t):
-        if sorted_q[i] == t[j]:
-            n += 1
-            i += 1
-            j += 1
-        elif sorted_q[i] < t[j]:
-            i += 1
-        else:
-            j += 1
+def _shared(keys: np.ndarray, masks: np.ndarray, text: np.ndarray, taken: np.ndarray) -> int:
+    """Characters in common with the query (its ``_pattern``), counted with repetition:
+    the LCS of both sorted. ``taken`` (zeros, one per table slot) is left as found."""
+    n = 0
+    for c in text:
+        ch = np.uint32(c) + np.uint32(1)
+        h = _slot(c)
+        while keys[h] != 0:
+            if keys[h] == ch:
+                if taken[h] < _popcount(masks[h]):
+                    taken[h] += 1
+                    n += 1
+                break
+            h = (h + 1) & (_SLOTS - 1)
+    for c in text:  # reset the slots this text touched
+        h = _slot(c)
+        ch = np.uint32(c) + np.uint32(1)
+        while keys[h] != 0:
+            if keys[h] == ch:
+                taken[h] = 0
+                break
+            h = (h + 1) & (_SLOTS - 1)
     return n
 
 
@@ -204,17 +213,26 @@ def rerank(
     order = np.argsort(-scores, kind="mergesort")
     head = order[:RERANK]
     extra = np.zeros(len(head), dtype=np.float64)
+    longest = 0
+    for h in range(len(head)):
+        d = docs[head[h]]
+        longest = max(longest, np.int64(doc_off[d + 1]) - np.int64(doc_off[d]))
+    table = np.empty((np.max(np.diff(q_off)) + 1, longest + 1), dtype=np.int64)
+    taken = np.zeros(_SLOTS, dtype=np.int64)
     for a in range(len(q_off) - 1):
         query = queries[q_off[a] : q_off[a + 1]]
         lq = len(query)
-        sorted_q = np.sort(query)
+        keys, masks = _pattern(query)
         for h in range(len(head)):
             d = docs[head[h]]
             text = texts[np.int64(doc_off[d]) : np.int64(doc_off[d + 1])]
-            shared = _shared(sorted_q, text)
+            if lq <= 64:
+                shared = _shared(keys, masks, text, taken)
+            else:  # past the table's reach: sort both
+                shared = _lcs_table(np.sort(query), np.sort(text))
             # edits beyond those that only make up the difference in length: 0 when the
             # query sits inside the name, 1 for a swapped pair or one wrong character
-            excess = max(_osa(query, text) - abs(len(text) - lq), 0)
+            excess = max(_osa(query, text, table) - abs(len(text) - lq), 0)
             near = max(1.0 - excess / lq, 0.0)
             extra[h] = max(extra[h], 15.0 * shared / lq + 10.0 * near)
     scores *= 0.75  # the same scale for the rest, which get no extra

@@ -63,7 +63,13 @@ def test_lcs_and_osa_agree_with_rapidfuzz() -> None:
         qa, qb = code_units(a), code_units(b)
         chars, masks = lookup_score._pattern(qa)
         assert lookup_score._lcs(qa, chars, masks, qb) == LCSseq.similarity(a, b), (a, b)
-        assert lookup_score._osa(qa, qb) == OSA.distance(a, b), (a, b)
+        table = np.empty((len(a) + 1, len(b) + 1), dtype=np.int64)
+        assert lookup_score._osa(qa, qb, table) == OSA.distance(a, b), (a, b)
+        keys, masks = lookup_score._pattern(qa)
+        taken = np.zeros(len(keys), dtype=np.int64)
+        shared = lookup_score._shared(keys, masks, qb, taken)
+        assert shared == LCSseq.similarity(sorted(a), sorted(b)), (a, b)
+        assert not taken.any()  # left as found for the next text
     long_a = "".join(rng.choice(alphabet) for _ in range(90))  # past one machine word
     long_b = "".join(rng.choice(alphabet) for _ in range(70))
     qa = code_units(long_a)
