@@ -95,7 +95,7 @@ def _fmt(x: float) -> str:
 
 def table(run: Run) -> list[str]:
     """Recall per query kind and per ambiguity bucket."""
-    head = f"{'kind':<15}{'n':>6} {'R@1':>6} {'R@10':>6}"
+    head = f"{'kind':<15}{'n':>6} {'R@1':>6} {'R@10':>6} {'CPU p50':>8} {'p99 ms':>7}"
     for b in BUCKETS:
         head += f" │ {'contain ' + b:>12} {'R@1':>6} {'R@10':>6}"
     lines = [head, "─" * len(head)]
@@ -105,7 +105,9 @@ def table(run: Run) -> list[str]:
         if not n:
             continue
         _, r10 = run.recall(of_kind, 10)
-        line = f"{kind:<15}{n:>6} {_fmt(r1):>6} {_fmt(r10):>6}"
+        cpu = sorted(c for q, c in zip(run.queries, run.cpu, strict=True) if of_kind(q))
+        c50, c99 = (1000 * cpu[min(len(cpu) - 1, int(p * len(cpu)))] for p in (0.5, 0.99))
+        line = f"{kind:<15}{n:>6} {_fmt(r1):>6} {_fmt(r10):>6} {c50:>8.3f} {c99:>7.3f}"
         for b in BUCKETS:
             sel = lambda q, f=of_kind, b=b: f(q) and bucket(q.contain) == b  # noqa: E731
             m, b1 = run.recall(sel, 1)
@@ -148,8 +150,10 @@ def targets(
     )
     p50, p99 = run.latency(50), run.latency(99)
     c50, c99 = run.latency(50, cpu=True), run.latency(99, cpu=True)
-    rows.append(("p50 ≤ 0.3 ms", f"{p50:.3f} ms (CPU time {c50:.3f} ms)", p50 <= 0.3))
-    rows.append(("p99 ≤ 2 ms", f"{p99:.2f} ms (CPU time {c99:.2f} ms)", p99 <= 2))
+    # CPU time per query, as the targets are stated: on a shared machine the wall clock
+    # mostly measures the wait for a core
+    rows.append(("p50 ≤ 0.3 ms (CPU time)", f"{c50:.3f} ms (wall {p50:.3f} ms)", c50 <= 0.3))
+    rows.append(("p99 ≤ 2 ms (CPU time)", f"{c99:.2f} ms (wall {p99:.2f} ms)", c99 <= 2))
     mem = run.memory_mb
     rows.append(("index < 500 MB", f"{mem:.0f} MB", mem < 500))
     rows.append(("build < 60 s", f"{run.build_seconds:.1f} s", run.build_seconds < 60))

@@ -5,7 +5,9 @@ contents, CRC-32 of everything after the header), a JSON table of contents
 (each array's dtype, shape and offset, plus the writer's metadata), then the
 arrays, each aligned to 64 bytes. Readers map the file with ``mmap`` and wrap
 each array with ``numpy.frombuffer``: the pages live once in the page cache,
-whatever the number of processes. A file is written to a temporary name and
+whatever the number of processes. The mapping is copy-on-write: arrays are
+read-only, except one asked for with ``writable``, whose pages a process copies
+only where it writes them. A file is written to a temporary name and
 renamed into place, so a reader sees the old file or the new one, never half.
 """
 
@@ -84,7 +86,7 @@ class MappedArrays:
                 self.stat = os.fstat(f.fileno())
                 if self.stat.st_size < _HEAD.size:
                     raise IndexFileError(f"{path}: too short to be an index file")
-                self._mm = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+                self._mm = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_COPY)
         except OSError as exc:
             raise IndexFileError(f"{path}: {exc.strerror or exc}") from exc
         magic, found, toc_len, data_len, crc = _HEAD.unpack_from(self._mm, 0)
@@ -106,6 +108,12 @@ class MappedArrays:
         self.path = path
 
     def __getitem__(self, name: str) -> np.ndarray:
+        arr = self.writable(name)
+        arr.flags.writeable = False
+        return arr
+
+    def writable(self, name: str) -> np.ndarray:
+        """An array that this process may change: a page becomes private when written."""
         try:
             spec = self._toc[name]
             dtype = np.dtype(spec["dtype"])

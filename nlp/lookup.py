@@ -7,7 +7,10 @@ distance one and two (a typo breaks few of them; a dropped or swapped
 character still leaves a pair) and adjacent pinyin pairs (homophones and typed
 pinyin). A query reads only the rarest postings within a budget, ranks the
 documents that share the most informative keys, and rescores a few hundred of
-them with rapidfuzz. An 18-character code in the query is looked up exactly.
+them (``nlp.lookup_score``); both stages are compiled loops over the index's
+flat arrays. A query of two or three characters is answered, when names contain
+it, by the shortest names that contain it, read from one bucket whose postings
+are ordered by length. An 18-character code in the query is looked up exactly.
 
 An index may sit on top of another that is mapped read-only from a shared file
 (``nlp.lookup_file``): additions go to the top, a replaced or removed name is
@@ -24,34 +27,21 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from nlp import rank
+from nlp import lookup_kernels as kernels
+from nlp import lookup_score
 from nlp import uscc as uscc_codes
 from nlp.codemap import CodeMap
-from nlp.lookup_text import (
-    SEP,
-    bmp,
-    doc_text,
-    drop_legal_fragment,
-    gather,
-    piece_units,
-    query_units,
-    region_units,
-    units_of,
-)
-from nlp.names import split_name
-from nlp.postings import Postings, bulk_keys, text_keys
-from nlp.text import fold_width, is_cjk, normalize
+from nlp.lookup_text import SEP, Query, alias_match, doc_text, parse_query, piece_units
+from nlp.postings import Postings, bulk_keys, code_units, pair_key, text_keys
+from nlp.text import fold_width, normalize
 
 if TYPE_CHECKING:
     from nlp.indexfile import MappedArrays
 
 BUDGET = 6_000  # postings read per query at most
-SHORTLIST = 240  # documents rescored with rapidfuzz
-# (canonical text, pinyin unit alternatives, region prefix length, plain core,
-# region prefix length in units) of a query
-Query = tuple[str, list[str], int, str, int]
+SHORTLIST = 240  # documents rescored
+SHORT = 3  # queries of this many characters or fewer are first matched verbatim
 _CODE_RUN = re.compile(r"[0-9A-Z][0-9A-Z \-]{16,40}[0-9A-Z]")
-_FILLER = re.compile(r"的|信用等级|等级|怎么样|是什么|查询|查一下|请问|吗|呢")  # around a name
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +82,7 @@ class EnterpriseIndex:
         self._postings = Postings()
         self._base: EnterpriseIndex | None = None  # the shared file, mapped read-only
         self._mapped: MappedArrays | None = None  # set on an index that is such a file
+        self._view: tuple[np.ndarray, ...] | None = None  # a mapped layer's arrays
 
     # --- building ---------------------------------------------------------------------
 
@@ -135,7 +126,10 @@ class EnterpriseIndex:
         if self._postings.too_small():  # grown far past its build size: re-key everything
             self._rekey()
         else:
-            self._postings.compact(self._doc_alive())
+            self._postings.compact(self._doc_alive(), self._doc_lengths())
+
+    def _doc_lengths(self) -> np.ndarray:
+        return np.diff(np.frombuffer(self._doc_off, dtype=np.uint64)).astype(np.int64)
 
     def _rekey(self) -> None:
         keys, docs = bulk_keys(self._canon, self._units, self._doc_off, self._doc_skip)
@@ -144,7 +138,7 @@ class EnterpriseIndex:
             keep = alive[docs]
             keys, docs = keys[keep], docs[keep]
         self._postings = Postings(len(self._doc_slot))
-        self._postings.bulk_load(keys, docs, len(self._doc_slot))
+        self._postings.bulk_load(keys, docs, self._doc_lengths())
 
     def _doc_alive(self) -> np.ndarray:
         if not self._doc_slot:
@@ -236,7 +230,8 @@ class EnterpriseIndex:
 
     def memory_bytes(self) -> int:
         """Bytes held by the index's own structures (not counting the interpreter); a mapped
-        layer counts its private part only (``mapped_bytes`` is the shared file)."""
+        layer counts its private part only (``mapped_bytes`` is the shared file; its liveness
+        flags in full, though only the pages written are private)."""
         if self._mapped is not None:
             return len(self._alive) + self._postings.memory_bytes(shared=True)
         blobs = (self._codes, self._texts, self._alive, self._canon, self._units)
@@ -285,81 +280,88 @@ class EnterpriseIndex:
         canon, alts, skip, core, u_skip = query
         if len(canon) < 2 or not len(self._doc_slot):
             return []
+        q = code_units(canon)
         chinese = len(alts) == 1 and len(alts[0]) == len(canon)
-        if chinese:
-            docs = self._postings.candidates(text_keys(canon, alts[0], skip), BUDGET, SHORTLIST)
+        docs = self._contained(q, limit) if chinese and not skip and len(q) <= SHORT else None
+        if docs is not None and len(docs):
+            pass  # names that contain a short query verbatim: nothing else comes close
+        elif chinese:
+            keys = kernels.query_keys(q, code_units(alts[0]), skip)
+            docs = self._postings.candidates(keys, BUDGET, SHORTLIST)
         else:
             # typed pinyin: letter pairs would crowd out the pinyin keys, so each kind of
             # key fills its own share of the shortlist (letters serve Latin brand names)
-            by_units: set[int] = set()
-            for units in alts:
-                by_units |= text_keys(units, units, u_skip)
+            u_keys = [kernels.query_keys(u, u, u_skip) for u in map(code_units, alts)]
             docs = np.union1d(
-                self._postings.candidates(by_units, BUDGET, SHORTLIST),
-                self._postings.candidates(text_keys(canon, canon, 0), BUDGET // 4, SHORTLIST // 4),
+                self._postings.candidates(np.concatenate(u_keys), BUDGET, SHORTLIST),
+                self._postings.candidates(kernels.query_keys(q, q, 0), BUDGET // 4, SHORTLIST // 4),
             ).astype(np.uint32)
         if not len(docs):
             return []
-        slots = np.frombuffer(self._doc_slot, dtype=np.uint32)[docs]
-        keep = np.frombuffer(self._alive, dtype=np.uint8)[slots].astype(bool)
-        docs, slots = docs[keep], slots[keep].tolist()
-        if not slots:
-            return []
-        off = np.frombuffer(self._doc_off, dtype=np.uint64)
-        starts, ends = off[docs].astype(np.int64), off[docs + 1].astype(np.int64)
-        c_texts, u_texts = gather((self._canon, self._units), starts, ends)
-        is_alias = np.frombuffer(self._doc_alias, dtype=np.uint8)[docs].tolist()
-        scores, by_pinyin = rank.score(canon, alts[0], c_texts, u_texts)
-        for units in alts[1:]:  # another reading of ambiguous pinyin: keep the better
-            more, more_pinyin = rank.score(canon, units, c_texts, u_texts)
-            by_pinyin = np.where(more > scores, more_pinyin, by_pinyin)
-            scores = np.maximum(scores, more)
-        if chinese:
-            order = rank.rerank([canon], c_texts, scores)
-        else:  # typed pinyin: compare syllables, not letters
-            order = rank.rerank(alts, u_texts, scores)
+        u_off = [0]
+        for u in alts:
+            u_off.append(u_off[-1] + len(u))
+        doc_slot, alive, c_all, u_all, off, _, doc_alias = self._views()
+        docs, slots, scores, by_pinyin, exact = lookup_score.rank_docs(
+            q, code_units("".join(alts)), np.array(u_off), chinese, docs, doc_slot, alive,
+            c_all, u_all, off, limit,
+        )  # fmt: skip
+        text_off = self._text_off
+        if not isinstance(text_off, np.ndarray):
+            text_off = np.frombuffer(text_off, dtype=np.uint64)
+        starts, ends = text_off[slots].tolist(), text_off[slots + 1].tolist()
+        is_alias = doc_alias[docs].tolist()
+        texts, codes = memoryview(self._texts), memoryview(self._codes)
         hits: list[LookupHit] = []
-        seen: set[int] = set()
-        for i in order:
-            slot = slots[i]
-            if slot in seen:
-                continue
-            seen.add(slot)
-            entry = self._entry(slot)
-            score = float(scores[i])
-            if c_texts[i] == canon:
+        wanted = canon if skip else core
+        for i, (slot, score, whole, pinyin) in enumerate(
+            zip(slots.tolist(), scores.tolist(), exact.tolist(), by_pinyin.tolist(), strict=True)
+        ):
+            name, *aliases = str(texts[starts[i] : ends[i]], "utf-8").split(SEP)
+            code = str(codes[18 * slot : 18 * slot + 18], "ascii")
+            if whole:
                 score, reason = 100.0, "alias" if is_alias[i] else "exact name"
-            elif entry.aliases and _alias_match(canon if skip else core, entry.aliases):
+            elif aliases and alias_match(wanted, aliases):
                 score, reason = max(score, 99.0), "alias"
-            elif by_pinyin[i]:
+            elif pinyin:
                 reason = "pinyin"
             else:
                 reason = "alias" if is_alias[i] else "fuzzy"
-            hits.append(LookupHit(entry.uscc, entry.name, round(score, 1), reason))
-            if len(hits) >= limit:
-                break
+            hits.append(LookupHit(code, name, round(score, 1), reason))
+        texts.release()
+        codes.release()
         hits.sort(key=lambda h: -h.score)
         return hits
 
+    def _views(self) -> tuple[np.ndarray, ...]:
+        """(doc_slot, alive, canon, units, doc_off, doc_skip, doc_alias) as arrays; kept on
+        a mapped layer, made afresh on a growing one (a view would pin its buffers)."""
+        if self._mapped is not None and self._view is not None:
+            return self._view
+        view = (
+            np.frombuffer(self._doc_slot, dtype=np.uint32),
+            np.frombuffer(self._alive, dtype=np.uint8),
+            np.frombuffer(self._canon, dtype=np.uint16),
+            np.frombuffer(self._units, dtype=np.uint16),
+            np.frombuffer(self._doc_off, dtype=np.uint64),
+            np.frombuffer(self._doc_skip, dtype=np.uint8),
+            np.frombuffer(self._doc_alias, dtype=np.uint8),
+        )
+        if self._mapped is not None:
+            self._view = view
+        return view
 
-def parse_query(text: str) -> Query:
-    """(canonical text, pinyin unit alternatives, region prefix length, plain core,
-    region prefix length in units) of a query."""
-    text = drop_legal_fragment(_FILLER.sub("", normalize(text)).strip())
-    parts = split_name(text)
-    canon = bmp(parts.canonical)
-    skip = len(parts.region)
-    if not any(c.isascii() and c.isalpha() for c in canon):
-        return canon, [units_of(parts)], skip, parts.core, skip
-    if any(is_cjk(c) for c in canon):  # Chinese mixed with pinyin: 苏州chengrui
-        return canon, query_units(canon), skip, parts.core, skip
-    # typed pinyin (or a Latin name): the spaces the user typed help to split it
-    alts = query_units(text)
-    regions = region_units()
-    u_skip = next((n for n in (4, 3, 2) if alts[0][:n] in regions and len(alts[0]) > n), 0)
-    return canon, alts, 0, parts.core, u_skip
-
-
-def _alias_match(wanted: str, aliases: tuple[str, ...]) -> bool:
-    # a query that names a region must name it with the alias too: 启东源健 is not 源健
-    return any(bmp(normalize(a).replace(" ", "")) == wanted for a in aliases)
+    def _contained(self, q: np.ndarray, limit: int) -> np.ndarray:
+        """The shortest names that contain a short query verbatim (outside their region),
+        at most ``limit`` names, from the smallest bucket of the query's character pairs."""
+        a = q.tolist()
+        keys = [pair_key(a[0], a[1])]
+        if len(a) == 3:
+            keys += [pair_key(a[1], a[2]), pair_key(a[0], a[2])]
+        post = self._postings
+        bucket, extra = min((post.bucket_of(k) for k in keys), key=lambda b: post.size(b[0]))
+        doc_slot, alive, c_all, _, off, doc_skip, _ = self._views()
+        return kernels.contained(
+            q, bucket, post._bounds, post._post, extra, c_all, off, doc_skip, doc_slot, alive,
+            limit, BUDGET,
+        )  # fmt: skip

@@ -2,8 +2,9 @@
 
 ``save_index`` writes an index's arrays (``nlp.indexfile``); ``open_index``
 maps them and returns a new, empty index layered on top: additions and
-replacements go to the top layer (as on a built index), and the mapped layer
-keeps only a private copy of its one-byte-per-name liveness flags. Every other
+replacements go to the top layer (as on a built index), and the mapped layer's
+one-byte-per-name liveness flags are copy-on-write: a page of them becomes
+private only when a name on it is replaced or removed. Every other
 array (names, canonical texts, pinyin, postings, the code table) is a view of
 the shared pages, so a process adds a few megabytes, not the whole index.
 """
@@ -21,7 +22,7 @@ from nlp.indexfile import IndexFileError, MappedArrays, write_arrays
 from nlp.lookup import EnterpriseIndex
 from nlp.postings import Postings
 
-FORMAT = 3  # bump when the arrays or the text folding change: older files are rebuilt
+FORMAT = 4  # bump when the arrays or the text folding change: older files are rebuilt
 _I = TypeVar("_I", bound=EnterpriseIndex)
 
 __all__ = ["FORMAT", "IndexFileError", "open_index", "save_index"]
@@ -74,7 +75,8 @@ def open_index(cls: type[_I], path: Path, verify: bool = True) -> tuple[_I, dict
         base._mapped = mapped
         base._codes, base._texts = mapped["codes"], mapped["texts"]
         base._text_off = mapped["text_off"]
-        base._alive = bytearray(mapped["alive"])  # private: replaced names are hidden here
+        # replaced names are hidden here: copy-on-write, a page is private once written
+        base._alive = mapped.writable("alive")
         base._live = int(info["live"])
         base._codemap = CodeMap()
         base._codemap._codes, base._codemap._slots = mapped["code_sorted"], mapped["code_slot"]

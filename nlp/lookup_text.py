@@ -1,4 +1,5 @@
-"""The texts the enterprise lookup compares: canonical names and their pinyin units.
+"""The texts the enterprise lookup compares: canonical names and their pinyin units,
+and queries parsed into the same form.
 
 A document or a query is stored as its canonical form (``nlp.names``) and, one
 unit per character, its pinyin: every toneless syllable is one private-use
@@ -8,13 +9,12 @@ character, so pinyin compares with the same string tools as characters.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import lru_cache
-
-import numpy as np
 
 from nlp.names import LEGAL_FORMS, NameParts, jiangsu_regions, split_name
 from nlp.pinyin import pinyin_readings, pinyin_syllables, syllables
-from nlp.text import is_cjk
+from nlp.text import is_cjk, normalize
 
 SEP = "\x1f"
 _FRAGMENTS = {f[:n] for f in LEGAL_FORMS for n in range(2, len(f))} - {"特殊", "普通", "个人"}
@@ -93,19 +93,36 @@ def drop_legal_fragment(text: str) -> str:
     return text[: m.start()] if m and m.start() >= 2 else text
 
 
-def gather(blobs: tuple[object, ...], starts: np.ndarray, ends: np.ndarray) -> list[list[str]]:
-    """Decode many documents' texts from each UTF-16 blob, with one decode call per blob."""
-    sizes = ends - starts + 1  # each text and a separator
-    out_start = np.cumsum(sizes) - sizes
-    idx = np.arange(int(sizes.sum())) - np.repeat(out_start - starts, sizes)
-    seps = out_start + sizes - 1
-    out = []
-    for blob in blobs:
-        arr = np.frombuffer(blob, dtype=np.uint16)  # type: ignore[call-overload]
-        gathered = arr[np.minimum(idx, len(arr) - 1)]
-        gathered[seps] = ord(SEP)
-        out.append(gathered.tobytes().decode(_UTF16).split(SEP)[:-1])
-    return out
+# (canonical text, pinyin unit alternatives, region prefix length, plain core,
+# region prefix length in units) of a query
+Query = tuple[str, list[str], int, str, int]
+_FILLER = re.compile(r"的|信用等级|等级|怎么样|是什么|查询|查一下|请问|吗|呢")  # around a name
 
 
-_UTF16 = "utf-16-le" if np.little_endian else "utf-16-be"
+def parse_query(text: str) -> Query:
+    """(canonical text, pinyin unit alternatives, region prefix length, plain core,
+    region prefix length in units) of a query."""
+    text = drop_legal_fragment(_FILLER.sub("", normalize(text)).strip())
+    parts = split_name(text)
+    canon = bmp(parts.canonical)
+    skip = len(parts.region)
+    if not any(c.isascii() and c.isalpha() for c in canon):
+        return canon, [units_of(parts)], skip, parts.core, skip
+    if any(is_cjk(c) for c in canon):  # Chinese mixed with pinyin: 苏州chengrui
+        return canon, query_units(canon), skip, parts.core, skip
+    # typed pinyin (or a Latin name): the spaces the user typed help to split it
+    alts = query_units(text)
+    regions = region_units()
+    u_skip = next((n for n in (4, 3, 2) if alts[0][:n] in regions and len(alts[0]) > n), 0)
+    return canon, alts, 0, parts.core, u_skip
+
+
+def alias_match(wanted: str, aliases: Sequence[str]) -> bool:
+    # a query that names a region must name it with the alias too: 启东源健 is not 源健
+    """Whether one of the aliases, normalised, is the wanted text."""
+    return any(_alias_form(a) == wanted for a in aliases)
+
+
+@lru_cache(maxsize=65_536)
+def _alias_form(alias: str) -> str:
+    return bmp(normalize(alias).replace(" ", ""))

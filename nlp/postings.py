@@ -1,36 +1,41 @@
 """A hashed inverted index from integer keys to document ids, compact at millions of names.
 
 Keys hash into a fixed number of buckets; the postings are one array sorted by
-bucket with an offsets array (CSR), so there is no Python object per key. Two
-keys that share a bucket share its postings: a query then sees a few extra
-candidates, never fewer. Documents added after the bulk load go to a small
-overlay dict until the next compaction folds them in.
+bucket with an offsets array (CSR), so there is no Python object per key; inside
+a bucket, documents are ordered by the length of their text (then by id), so the
+shortest names that hold a pair come first (``nlp.lookup`` answers short queries
+from there). Two keys that share a bucket share its postings: a query then sees a
+few extra candidates, never fewer. Documents added after the bulk load go to a
+small overlay dict until the next compaction folds them in. The per-query work is
+compiled (``nlp.lookup_kernels``).
 """
 
 from __future__ import annotations
 
 import math
+import threading
 from array import array
 from collections.abc import Iterable
 
 import numpy as np
+
+from nlp import lookup_kernels as kernels
 
 _MULT = 0x9E3779B97F4A7C15  # Fibonacci hashing: the high bits of key * 2^64/phi
 _M64 = (1 << 64) - 1
 _MIN_BITS, _MAX_BITS = 12, 24
 
 
-UNIT_PAIR = 1 << 42  # namespace bit: pinyin pairs apart from character pairs
+UNIT_PAIR = kernels.UNIT_PAIR
 _CHUNK = 1 << 22  # characters per step of the bulk key computation (bounds temporaries)
 _EMPTY = np.zeros(0, dtype=np.uint32)
+_NO_BUCKETS = np.zeros(0, dtype=np.uint64)
+_NO_OFFSETS = np.zeros(1, dtype=np.int64)
+_UTF16 = "utf-16-le" if np.little_endian else "utf-16-be"
 # a candidate whose weight of shared keys is under half the leader's is not rescored,
 # unless fewer than KEEP_MIN would be (recall unchanged on the benchmark's 3,500 queries)
 RATIO = 0.5
 KEEP_MIN = 20
-
-
-def _lens(extra: list[np.ndarray], order: np.ndarray) -> np.ndarray:
-    return np.fromiter((len(extra[i]) for i in order.tolist()), dtype=np.int64, count=len(order))
 
 
 def pair_key(a: int, b: int) -> int:
@@ -38,22 +43,15 @@ def pair_key(a: int, b: int) -> int:
     return (a << 21) | b if a < b else (b << 21) | a
 
 
-def text_keys(canon: str, units: str, skip: int) -> set[int]:
+def code_units(text: str) -> np.ndarray:
+    """A text as an array of UTF-16 code units (one per character of a folded text)."""
+    return np.frombuffer(text.encode(_UTF16), dtype=np.uint16)
+
+
+def text_keys(canon: str, units: str, skip: int) -> np.ndarray:
     """Keys of one text: unordered character pairs at distance 1 and 2, adjacent pinyin
     pairs; pairs wholly inside the first ``skip`` characters (the region) are left out."""
-    keys: set[int] = set()
-    n = len(canon)
-    for i in range(max(0, skip - 2), n - 1):
-        a = ord(canon[i])
-        if i + 1 >= skip:
-            b = ord(canon[i + 1])
-            keys.add((a << 21) | b if a < b else (b << 21) | a)
-            ua, ub = ord(units[i]), ord(units[i + 1])
-            keys.add(UNIT_PAIR | ((ua << 21) | ub if ua < ub else (ub << 21) | ua))
-        if i + 2 < n and i + 2 >= skip:
-            b = ord(canon[i + 2])
-            keys.add((a << 21) | b if a < b else (b << 21) | a)
-    return keys
+    return np.unique(kernels.query_keys(code_units(canon), code_units(units), skip))
 
 
 def _pairs(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -109,7 +107,7 @@ class Postings:
         self._extra: dict[int, array] = {}
         self._n_extra = 0
         self._n_docs = 0
-        self._scratch = np.zeros(0, dtype=np.float32)  # per-document score, zero between calls
+        self._local = threading.local()  # each thread's accumulation table
 
     @property
     def buckets(self) -> int:
@@ -119,21 +117,24 @@ class Postings:
     def _bucket(self, key: int) -> int:
         return ((key * _MULT) & _M64) >> self._shift
 
-    def bulk_load(self, keys: np.ndarray, docs: np.ndarray, n_docs: int) -> None:
-        """Replace everything with these (key, doc) pairs."""
+    def bulk_load(self, keys: np.ndarray, docs: np.ndarray, lengths: np.ndarray) -> None:
+        """Replace everything with these (key, doc) pairs; ``lengths`` (one per document)
+        orders the documents inside a bucket, shortest first."""
         with np.errstate(over="ignore"):
             b = (keys * np.uint64(_MULT)) >> np.uint64(self._shift)  # mod 2^64, as _bucket
-        self._load(b, docs)
+        self._load(b, docs, lengths)
         self._extra, self._n_extra = {}, 0
-        self._n_docs = n_docs
+        self._n_docs = len(lengths)
 
-    def _load(self, b: np.ndarray, d: np.ndarray) -> None:
-        # one sort of (bucket, doc); equal neighbours are a document listed twice in a bucket
-        both = (b.astype(np.uint64) << np.uint64(32)) | d.astype(np.uint64)
+    def _load(self, b: np.ndarray, d: np.ndarray, lengths: np.ndarray) -> None:
+        # one sort of (bucket, length, doc); equal neighbours are a document listed twice
+        rank = np.minimum(lengths, 255).astype(np.uint64)
+        both = (b.astype(np.uint64) << np.uint64(40)) | (rank[d] << np.uint64(32))
+        both |= d.astype(np.uint64)
         both.sort()
         if len(both) > 1:
             both = both[np.concatenate(([True], both[1:] != both[:-1]))]
-        b = (both >> np.uint64(32)).astype(np.int64)
+        b = (both >> np.uint64(40)).astype(np.int64)
         d = (both & np.uint64(0xFFFFFFFF)).astype(np.uint32)
         del both
         counts = np.bincount(b, minlength=self.buckets)
@@ -145,7 +146,7 @@ class Postings:
 
     def add(self, doc: int, keys: Iterable[int]) -> None:
         """Index one more document (ids ascend); O(number of keys)."""
-        for bucket in {self._bucket(k) for k in keys}:
+        for bucket in {self._bucket(int(k)) for k in keys}:
             lst = self._extra.get(bucket)
             if lst is None:
                 self._extra[bucket] = array("I", (doc,))
@@ -162,7 +163,7 @@ class Postings:
         """True when documents outnumber buckets and their postings would merge."""
         return self._n_docs > self.buckets and self._bits < _MAX_BITS
 
-    def compact(self, doc_alive: np.ndarray | None) -> None:
+    def compact(self, doc_alive: np.ndarray, lengths: np.ndarray) -> None:
         """Fold the overlay into the main arrays, dropping documents that are no longer alive."""
         counts = np.diff(self._bounds)
         b = np.repeat(np.arange(self.buckets, dtype=np.uint64), counts)
@@ -179,76 +180,57 @@ class Postings:
                 count=self._n_extra,
             )
             b, d = np.concatenate([b, eb]), np.concatenate([d, ed])
-        if doc_alive is not None and len(d):
+        if len(d):
             keep = doc_alive[d]
             b, d = b[keep], d[keep]
-        self._load(b, d)
+        self._load(b, d, lengths)
         self._extra, self._n_extra = {}, 0
 
-    def candidates(self, keys: Iterable[int], budget: int, shortlist: int) -> np.ndarray:
+    def _overlay(self, buckets: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The overlay's postings for these buckets, as (buckets, offsets, documents)."""
+        if not self._extra:
+            return _NO_BUCKETS, _NO_OFFSETS, _EMPTY
+        got = [(bk, self._extra[bk]) for bk in buckets.tolist() if bk in self._extra]
+        if not got:
+            return _NO_BUCKETS, _NO_OFFSETS, _EMPTY
+        sizes = [len(lst) for _, lst in got]
+        offsets = np.zeros(len(got) + 1, dtype=np.int64)
+        offsets[1:] = np.cumsum(sizes)
+        docs = np.concatenate([np.frombuffer(lst, dtype=np.uint32) for _, lst in got])
+        return np.array([bk for bk, _ in got], dtype=np.uint64), offsets, docs
+
+    def candidates(self, keys: np.ndarray, budget: int, shortlist: int) -> np.ndarray:
         """Documents sharing the most informative keys, reading the rarest postings first.
 
-        All in numpy: the buckets' sizes, the cut at the budget and the gathering of the
-        postings are array operations, with no Python step per key or per posting."""
-        karr = np.fromiter(keys, dtype=np.uint64)
-        if not len(karr):
-            return np.zeros(0, dtype=np.uint32)
-        with np.errstate(over="ignore"):
-            buckets = np.unique((karr * np.uint64(_MULT)) >> np.uint64(self._shift))
-        lo = self._bounds[buckets].astype(np.int64)
-        df = self._bounds[buckets + 1].astype(np.int64) - lo
-        extra = None
-        if self._extra:  # additions since the last compaction: a few buckets at most
-            got = [self._extra.get(int(bk)) for bk in buckets.tolist()]
-            extra = [np.array(x, dtype=np.uint32) if x else _EMPTY for x in got]
-            df = df + np.fromiter((len(x) for x in extra), dtype=np.int64, count=len(extra))
-        order = np.argsort(df, kind="stable")
-        order = order[df[order] > 0]
-        if not len(order):
-            return np.zeros(0, dtype=np.uint32)
-        # the rarest first, up to the budget (the rest are commoner still: they would add
-        # cost, not information); the rarest alone is read even past the budget, truncated
-        taken = int(np.searchsorted(np.cumsum(df[order]), budget, side="right")) or 1
-        order = order[:taken]
-        n = max(self._n_docs, 1)
-        # inverse document frequency: a pair shared by few names says more
-        weight = np.log((n + 1) / df[order]).astype(np.float32)
-        lengths = np.minimum(df[order] - (0 if extra is None else _lens(extra, order)), budget)
-        starts = lo[order]
-        ends = np.cumsum(lengths)
-        idx = np.arange(int(ends[-1]), dtype=np.int64) + np.repeat(starts - ends + lengths, lengths)
-        cand = self._post[idx]
-        wts = np.repeat(weight, lengths)
-        if extra is not None:
-            more = [extra[i] for i in order.tolist()]
-            cand = np.concatenate([cand, *more])
-            wts = np.concatenate([wts, np.repeat(weight, [len(x) for x in more])])
-        if not len(cand):
-            return np.zeros(0, dtype=np.uint32)
-        # weights add up in a scratch array, one entry per document, zero between calls
-        scratch = self._scratch_for(n)
-        np.add.at(scratch, cand, wts)
-        vals = scratch[cand]
-        scratch[cand] = 0.0
-        if len(cand) > 4 * shortlist:  # a document repeats once per key it shares
-            top = np.argpartition(vals, len(cand) - 4 * shortlist)[-4 * shortlist :]
-            cand, vals = cand[top], vals[top]
-        docs, first = np.unique(cand, return_index=True)
-        vals = vals[first]
-        if len(docs) > shortlist:
-            top = np.argpartition(vals, len(docs) - shortlist)[-shortlist:]
-            docs, vals = docs[top], vals[top]
-        if len(docs) > KEEP_MIN:  # far behind the leader: not worth rescoring
-            strong = vals >= RATIO * vals.max()
-            if strong.sum() < KEEP_MIN:
-                strong = vals >= np.partition(vals, len(vals) - KEEP_MIN)[len(vals) - KEEP_MIN]
-            docs = docs[strong]
-        return docs
+        The rarest buckets are read up to the budget (the rest are commoner still: they
+        would add cost, not information; the rarest alone is read even past the budget,
+        truncated); every document gets the inverse document frequency of the keys it
+        shares; the ``shortlist`` best are kept, less those under half the leader's
+        weight (unless fewer than ``KEEP_MIN`` would be left). Ascending ids."""
+        if not len(keys):
+            return _EMPTY
+        buckets = kernels.buckets_of(keys, self._shift)
+        ext_b, ext_off, ext_docs = self._overlay(buckets)
+        table = getattr(self._local, "table", None)
+        if table is None:
+            size = 1 << max(6, (4 * budget - 1).bit_length())  # twice the most read, and more
+            table = self._local.table = (np.full(size, -1, np.int64), np.zeros(size, np.float32))
+        return kernels.candidates(
+            buckets, self._bounds, self._post, self._n_docs, budget, shortlist,
+            RATIO, KEEP_MIN, ext_b, ext_off, ext_docs, *table,
+        )  # fmt: skip
 
-    def _scratch_for(self, n_docs: int) -> np.ndarray:
-        if len(self._scratch) < n_docs:
-            self._scratch = np.zeros(max(n_docs, 2 * len(self._scratch)), dtype=np.float32)
-        return self._scratch
+    def bucket_of(self, key: int) -> tuple[int, np.ndarray]:
+        """A key's bucket and the overlay's documents in it."""
+        bucket = self._bucket(key)
+        extra = self._extra.get(bucket)
+        return bucket, (_EMPTY if extra is None else np.frombuffer(extra, dtype=np.uint32))
+
+    def size(self, bucket: int) -> int:
+        """Postings in a bucket (the overlay's included)."""
+        extra = self._extra.get(bucket)
+        main = int(self._bounds[bucket + 1]) - int(self._bounds[bucket])
+        return main + (0 if extra is None else len(extra))
 
     def memory_bytes(self, shared: bool = False) -> int:
         """Bytes held: offsets, postings and the overlay (``shared``: the private part
@@ -256,7 +238,7 @@ class Postings:
         extra = sum(64 + 4 * len(lst) for lst in self._extra.values())
         extra += 50 * len(self._extra)  # dict entry and bucket key
         arrays = 0 if shared else self._bounds.nbytes + self._post.nbytes
-        return arrays + self._scratch.nbytes + extra
+        return arrays + extra
 
     @classmethod
     def mapped(cls, bounds: np.ndarray, post: np.ndarray, bits: int, n_docs: int) -> Postings:

@@ -108,3 +108,15 @@ def test_saving_replaces_the_file_atomically(saved: Path, rows: list) -> None:
     assert meta == {"who": "again"} and len(fresh) == 100
     assert len(held) == len(rows) and held.search(rows[-1][1])[0].uscc == rows[-1][0]
     assert [p.name for p in saved.parent.iterdir()] == [saved.name]  # no temporary left
+
+
+def test_hiding_a_name_changes_neither_the_file_nor_another_process(
+    saved: Path, rows: list
+) -> None:
+    first, _ = open_index(EnterpriseIndex, saved)
+    second, _ = open_index(EnterpriseIndex, saved)
+    code, name, _ = rows[11]
+    first.remove(code)
+    assert code not in first and code in second
+    assert second.search(name, 3)[0].uscc == code
+    open_index(EnterpriseIndex, saved, verify=True)  # the checksum still holds
