@@ -9,6 +9,8 @@ PYTEST_ARGS ?=
 .PHONY: install locales messages run demo fonts test lint format system-deps node-deps bench clean model
 
 install: $(VENV)/.installed
+	@# the lookup's compiled kernels, cached on disk so no first search waits for them
+	$(PY) -c "from nlp.lookup import warm_up; warm_up()"
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)

@@ -42,6 +42,7 @@ from infra.db import utcnow
 from infra.health import is_database_unavailable
 from infra.i18n import normalize_lang
 from infra.settings import Settings
+from nlp.lookup import warm_up
 
 log = logging.getLogger(__name__)
 WEBHOOK_PATH = "/telegram/webhook"
@@ -192,6 +193,7 @@ async def set_commands(bot: Bot, i18n: I18n) -> None:
 async def run_polling(settings: Settings) -> int:
     """``zhixin bot``: services, dispatcher and outbox courier until SIGINT/SIGTERM."""
     services = await Services.start(settings)
+    await asyncio.to_thread(warm_up)  # the lookup's compiled kernels, before the first user
     storage = make_storage(settings)
     bot = create_bot(settings, services)
     i18n = make_i18n()

@@ -365,3 +365,22 @@ class EnterpriseIndex:
             q, bucket, post._bounds, post._post, extra, c_all, off, doc_skip, doc_slot, alive,
             limit, BUDGET,
         )  # fmt: skip
+
+
+def warm_up() -> float:
+    """Compile (or load from numba's on-disk cache) every kernel a search can reach, so
+    that no citizen's first search waits for it; seconds taken. ``make install`` runs it
+    once to fill the cache (half a minute); a server or bot runs it at start-up (about a
+    second with the cache)."""
+    import time
+
+    started = time.perf_counter()
+    index = EnterpriseIndex.build(
+        [
+            ("91320506MA1XXXXXX1", "苏州澄瑞电子科技有限公司", ("澄瑞",)),
+            ("91320211MA1YYYYYY2", "无锡宏达机械制造有限公司", ()),
+        ]
+    )
+    for query in ("澄瑞电子", "澄瑞", "chengrui", "宏达机戒", "苏州chengrui电子"):
+        index.search(query)
+    return time.perf_counter() - started

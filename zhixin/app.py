@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import logging
 from collections.abc import AsyncIterator
@@ -31,6 +32,7 @@ from infra.web import (
     json_response,
     status_message,
 )
+from nlp.lookup import warm_up
 from zhixin.apidocs import api_docs
 from zhixin.mounts import mount_routes, wire_domains
 from zhixin.openapi import build_openapi
@@ -263,6 +265,8 @@ def create_app(settings: Settings, services: Services | None = None) -> web.Appl
         app[SERVICES] = services or await Services.start(settings)
         app[DB_PROBE] = DatabaseProbe(app[SERVICES].engine)
         if owned:
+            # compiled once per install, loaded here: the first search does not wait
+            await asyncio.to_thread(warm_up)
             # the dictionaries and indexes loaded at start-up live as long as the process:
             # out of the collector's sight, a full collection takes microseconds instead
             # of the ~150 ms that showed as the p99 latency of every route
