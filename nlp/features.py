@@ -18,9 +18,10 @@ characters; the rule features carry the legal vocabulary from the registry.
 from __future__ import annotations
 
 import math
+import operator
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from nlp.analysis import Analyser, Analysis
@@ -42,12 +43,32 @@ MAX_CHARS = 2_000
 
 @dataclass(frozen=True, slots=True)
 class FeatureBag:
-    """The features of one text: sparse counts and dense evidence values."""
+    """The features of one text: sparse counts and dense evidence values.
 
-    counts: Counter[str]
+    The sparse counts are computed when asked for (:attr:`counts`, for
+    training); routing counts the model's columns directly (:func:`text_columns`).
+    """
+
+    text: str
+    tokens: Sequence[str]
+    stems: Sequence[str]
     dense: dict[str, float]
     evidence: tuple[Evidence, ...]
     kind_cues: dict[str, str] = field(default_factory=dict)  # kind -> its strongest cue
+
+    @property
+    def counts(self) -> Counter[str]:
+        """The counted sparse text features, by name."""
+        return text_counts(self.text, self.tokens, self.stems)
+
+
+def _grams(text: str) -> Iterator[str]:
+    """The character n-gram features of ``text``, in the order :func:`text_counts` counts them."""
+    for run in _HAN_RUN.findall(text[:MAX_CHARS]):
+        n = len(run)
+        for size in range(1, MAX_NGRAM + 1):
+            for i in range(n - size + 1):
+                yield "c:" + run[i : i + size]
 
 
 def text_counts(text: str, tokens: Sequence[str], stems: Sequence[str]) -> Counter[str]:
@@ -56,16 +77,74 @@ def text_counts(text: str, tokens: Sequence[str], stems: Sequence[str]) -> Count
     for tok in tokens:
         if _WORDISH.search(tok) and not tok.isspace():
             counts["w:" + tok.strip()] += 1
-    for run in _HAN_RUN.findall(text[:MAX_CHARS]):
-        n = len(run)
-        for size in range(1, MAX_NGRAM + 1):
-            for i in range(n - size + 1):
-                counts["c:" + run[i : i + size]] += 1
+    counts.update(_grams(text))
     for i, s in enumerate(stems):
         counts["e:" + s] += 1
         if i:
             counts[f"e2:{stems[i - 1]} {s}"] += 1
     return counts
+
+
+class Columns:
+    """A model's sparse columns, looked up from a text the way :func:`text_counts` names them.
+
+    Counting straight into columns skips building the names of n-grams: the
+    character n-grams are made and looked up by C-level ``map`` calls, and the
+    features the model does not know are dropped.
+    """
+
+    def __init__(self, index: Mapping[str, int], limit: int) -> None:
+        self._grams: dict[str, int] = {}  # n-gram body -> column
+        self._others: dict[str, int] = {}  # w:, e:, e2: names -> column
+        for name, col in index.items():
+            if col >= limit:
+                continue
+            if name.startswith("c:"):
+                self._grams[name[2:]] = col
+            else:
+                self._others[name] = col
+        self._words = _WordColumns(self._others)
+
+    def count(self, bag: FeatureBag) -> dict[int, int]:
+        """``bag``'s sparse counts by column; columns in the order their names are first counted.
+
+        A vector built from them is therefore the same, value for value, as one
+        built from :attr:`FeatureBag.counts`.
+        """
+        get = self._others.get
+        cols: list[int | None] = list(map(self._words.__getitem__, bag.tokens))
+        gram = self._grams.get
+        for run in _HAN_RUN.findall(bag.text[:MAX_CHARS]):
+            # one-, two- and three-character n-grams, in text_counts' order
+            pairs = list(map(operator.add, run, run[1:]))
+            cols.extend(map(gram, run))
+            cols.extend(map(gram, pairs))
+            cols.extend(map(gram, map(operator.add, pairs, run[2:])))
+        stems = bag.stems
+        for i, s in enumerate(stems):
+            cols.append(get("e:" + s))
+            if i:
+                cols.append(get(f"e2:{stems[i - 1]} {s}"))
+        counts: Counter[int | None] = Counter(cols)
+        counts.pop(None, None)
+        return counts  # type: ignore[return-value]
+
+
+class _WordColumns(dict[str, "int | None"]):
+    """jieba token -> the column of its ``w:`` feature (None: not a feature), filled on use."""
+
+    def __init__(self, others: Mapping[str, int]) -> None:
+        super().__init__()
+        self._others = others
+
+    def __missing__(self, tok: str) -> int | None:
+        col = None
+        if _WORDISH.search(tok) and not tok.isspace():
+            col = self._others.get("w:" + tok.strip())
+        if len(self) > 200_000:
+            self.clear()
+        self[tok] = col
+        return col
 
 
 class Featurizer:
@@ -107,7 +186,7 @@ class Featurizer:
         for kind, score in vote.scores.items():
             if score > 0:
                 dense[f"k:{kind}"] = _squash(score)
-        return FeatureBag(text_counts(text, tokens, stems), dense, evidence, dict(vote.cues))
+        return FeatureBag(text, tokens, stems, dense, evidence, dict(vote.cues))
 
 
 def _squash(value: float) -> float:

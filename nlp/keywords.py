@@ -51,6 +51,50 @@ def english_stems(text: str) -> list[str]:
     return [stem(w) for w in _EN_WORD.findall(text)]
 
 
+class WordFinder:
+    """Which of a fixed set of words occur anywhere in a text, overlaps included.
+
+    One regular expression shaped like a trie of the words finds, at every
+    position, the longest word starting there (in C); the shorter words
+    starting at the same position are prefixes of it. The result is the same
+    as testing every substring of the text against the set, without making
+    the substrings.
+    """
+
+    def __init__(self, words: Iterable[str]) -> None:
+        self.words = frozenset(w for w in words if w)
+        trie: dict[str, dict] = {}
+        for word in self.words:
+            node = trie
+            for ch in word:
+                node = node.setdefault(ch, {})
+            node[""] = {}
+        self._re = re.compile(f"(?=({_trie_pattern(trie)}))", re.DOTALL) if trie else None
+
+    def find(self, text: str) -> set[str]:
+        """The words that occur in ``text``."""
+        found: set[str] = set()
+        if self._re is None:
+            return found
+        words = self.words
+        for longest in self._re.findall(text):
+            found.add(longest)
+            for k in range(1, len(longest)):
+                if longest[:k] in words:
+                    found.add(longest[:k])
+        return found
+
+
+def _trie_pattern(node: dict[str, dict]) -> str:
+    """An alternation for a trie node: longer continuations first, then the end of a word."""
+    branches = [re.escape(ch) + _trie_pattern(child) for ch, child in sorted(node.items()) if ch]
+    if "" in node:
+        branches.append("")
+    if len(branches) == 1:
+        return branches[0]
+    return "(?:" + "|".join(branches) + ")"
+
+
 @dataclass(frozen=True, slots=True)
 class Evidence:
     """One piece of evidence for a department: a keyword or a combo found in the text."""
@@ -86,8 +130,9 @@ class KeywordMatcher:
                 groups = tuple(tuple(f" {stem_phrase(w)} " for w in g) for g in combo.groups)
                 self._combos_en.append((spec, groups, combo))
         self._max_len = max((len(k) for k in self._zh), default=1)
-        self._max_combo_len = max(
-            (len(w) for _s, _c, sets in self._combos for g in sets for w in g), default=1
+        self._combo_words = WordFinder(
+            {w for _s, _c, sets in self._combos for g in sets for w in g}
+            | {w for _s, combo, _sets in self._combos for g in combo.groups for w in g}
         )
 
     def vocabulary(self) -> set[str]:
@@ -174,12 +219,8 @@ class KeywordMatcher:
             for code, weight, topic in self._en[key]:
                 out.append(Evidence(key, code, weight, topic))
         if self._combos:
-            # Every substring up to the longest combo word, so each group is one set test.
-            present = {
-                text[i : i + n]
-                for n in range(1, self._max_combo_len + 1)
-                for i in range(len(text) - n + 1)
-            }
+            # The combo words in the text, so each group is one set test.
+            present = self._combo_words.find(text)
             for spec, combo, sets in self._combos:
                 # Most combos fail on their first group: test it before building anything.
                 if sets[0].isdisjoint(present) or any(g.isdisjoint(present) for g in sets[1:]):

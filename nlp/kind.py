@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from nlp.keywords import stem_phrase
+from nlp.keywords import WordFinder, stem_phrase
 
 KINDS = ("complaint", "tip", "inquiry")
 DEFAULT_CUES = Path(__file__).with_name("data") / "kinds.toml"
@@ -55,7 +55,7 @@ class KindClassifier:
         for kind, cues in self._cues.items():
             for cue, weight in cues.items():
                 self._by_cue.setdefault(cue, []).append((kind, weight))
-        self._max_cue = max((len(c) for c in self._by_cue), default=1)
+        self._finder = WordFinder(self._by_cue)
         self._endings = {k: _parse(data.get(k, {}).get("endings", [])) for k in KINDS}
         # English cues are stemmed like the text; "?" and similar stay literal.
         self._cues_en = {
@@ -79,10 +79,7 @@ class KindClassifier:
         scores = dict(self._base)
         best: dict[str, tuple[float, str]] = {}
         tail = text.rstrip(" .。!！~")
-        present = {
-            text[i : i + n] for n in range(1, self._max_cue + 1) for i in range(len(text) - n + 1)
-        }
-        for cue in sorted(present & self._by_cue.keys()):
+        for cue in sorted(self._finder.find(text)):
             for kind, weight in self._by_cue[cue]:
                 scores[kind] += weight
                 if weight > best.get(kind, (0.0, ""))[0]:

@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from nlp.features import FeatureBag
+from nlp.features import Columns, FeatureBag
 
 DEFAULT_MODEL = Path(__file__).with_name("data") / "router_model.npz"
 HEADS = ("department", "kind")
@@ -105,6 +105,7 @@ class LinearModel:
         self.idf = idf.astype(np.float32)
         self.heads = dict(heads)
         self.meta = dict(meta)
+        self._columns: Columns | None = None  # built on the first text
 
     @classmethod
     def load(cls, path: Path | str | None = None) -> LinearModel:
@@ -141,12 +142,13 @@ class LinearModel:
 
     def vectorise(self, bag: FeatureBag) -> tuple[np.ndarray, np.ndarray]:
         """Column indices and values of the features in ``bag`` that the model knows."""
-        index, n_text = self.index, self.n_text
-        pairs = [(index.get(name, -1), count) for name, count in bag.counts.items()]
-        pairs = [(i, c) for i, c in pairs if 0 <= i < n_text]
-        idx = np.fromiter((i for i, _c in pairs), dtype=np.int64, count=len(pairs))
-        tf = np.fromiter((c for _i, c in pairs), dtype=np.float32, count=len(pairs))
-        val = (1.0 + np.log(tf)) * self.idf[idx] if len(pairs) else tf
+        index = self.index
+        if self._columns is None:
+            self._columns = Columns(index, self.n_text)
+        counts = self._columns.count(bag)
+        idx = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
+        tf = np.fromiter(counts.values(), dtype=np.float32, count=len(counts))
+        val = (1.0 + np.log(tf)) * self.idf[idx] if len(counts) else tf
         norm = float(np.sqrt(np.dot(val, val))) or 1.0
         val = val / norm
         dense = [(index[name], v) for name, v in bag.dense.items() if name in index]

@@ -14,6 +14,7 @@ added on top with a high frequency so they are never split.
 from __future__ import annotations
 
 import logging
+import math
 import os
 import tempfile
 import threading
@@ -29,6 +30,12 @@ DOMAIN_FREQ = 3_000
 CACHE_ENV = "ZHIXIN_CACHE_DIR"
 
 log = logging.getLogger(__name__)
+# jieba's own block patterns: runs it segments and white space it keeps apart.
+_RE_HAN = jieba.re_han_default
+_RE_SKIP = jieba.re_skip_default
+# Single characters jieba glues together after segmenting (``jieba.re_eng``).
+_ENG = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+MEMO_LIMIT = 500_000
 # jieba logs every dictionary load at DEBUG to stderr, which would pollute
 # `zhixin route` output; keep only its warnings.
 logging.getLogger("jieba").setLevel(logging.WARNING)
@@ -87,6 +94,8 @@ class Segmenter:
         self._lock = threading.Lock()
         self._tokenizer: jieba.Tokenizer | None = None
         self._domain: set[str] = set()
+        # word -> log(frequency) - log(total), jieba's edge weight, computed once
+        self._logp: dict[str, float] = {}
 
     def _load(self) -> jieba.Tokenizer:
         tokenizer = self._tokenizer
@@ -121,12 +130,81 @@ class Segmenter:
             if self._tokenizer is not None:
                 for word in fresh:
                     self._tokenizer.add_word(word, DOMAIN_FREQ)
+                self._logp = {}  # the total changed: every weight is stale
 
     def cut(self, text: str) -> list[str]:
-        """Tokens of ``text`` that join back to it exactly (spaces and punctuation included)."""
+        """Tokens of ``text`` that join back to it exactly (spaces and punctuation included).
+
+        The same tokens as jieba's ``cut(text, HMM=False)``, computed without its
+        generators and with each word's weight computed once per process.
+        """
         # HMM guessing of unknown words is off: it is slow and glues typos to
         # their neighbours, which hides them from the homophone layer.
-        return list(self._load().cut(text, HMM=False))
+        tokenizer = self._load()
+        out: list[str] = []
+        for block in _RE_HAN.split(text):
+            if not block:
+                continue
+            if _RE_HAN.match(block):
+                self._cut_block(tokenizer, block, out)
+            else:
+                for part in _RE_SKIP.split(block):
+                    if _RE_SKIP.match(part):
+                        out.append(part)
+                    else:
+                        out.extend(part)
+        return out
+
+    def _cut_block(self, tokenizer: jieba.Tokenizer, block: str, out: list[str]) -> None:
+        """jieba's most probable path through its word graph (``__cut_DAG_NO_HMM``)."""
+        freq = tokenizer.FREQ
+        logp = self._logp
+        if len(logp) > MEMO_LIMIT:
+            logp.clear()
+        logtotal = math.log(tokenizer.total)
+        n = len(block)
+        score = [0.0] * (n + 1)
+        end = [0] * (n + 1)
+        for k in range(n - 1, -1, -1):
+            # every word of the dictionary starting at k, shortest first; ties
+            # go to the longer word, as in jieba's max over (score, end)
+            best, stop = 0.0, -1
+            i, frag = k, block[k]
+            f = freq.get(frag)
+            while f is not None:
+                if f:
+                    w = logp.get(frag)
+                    if w is None:
+                        w = logp[frag] = math.log(f) - logtotal
+                    s = w + score[i + 1]
+                    if stop < 0 or s >= best:
+                        best, stop = s, i
+                i += 1
+                if i >= n:
+                    break
+                frag = block[k : i + 1]
+                f = freq.get(frag)
+            if stop < 0:
+                char = block[k]
+                w = logp.get(char)
+                if w is None:
+                    w = logp[char] = math.log(freq.get(char) or 1) - logtotal
+                best, stop = w + score[k + 1], k
+            score[k], end[k] = best, stop
+        x, buf = 0, ""
+        while x < n:
+            y = end[x] + 1
+            word = block[x:y]
+            if y - x == 1 and word in _ENG:
+                buf += word
+            else:
+                if buf:
+                    out.append(buf)
+                    buf = ""
+                out.append(word)
+            x = y
+        if buf:
+            out.append(buf)
 
     def frequency(self, word: str) -> int:
         """How common ``word`` is in general Chinese (0 if unknown)."""
