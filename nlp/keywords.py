@@ -10,6 +10,7 @@ only the longer one counts: 过期钢瓶 is a gas cylinder, not expired food.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -54,11 +55,11 @@ def english_stems(text: str) -> list[str]:
 class WordFinder:
     """Which of a fixed set of words occur anywhere in a text, overlaps included.
 
-    One regular expression shaped like a trie of the words finds, at every
-    position, the longest word starting there (in C); the shorter words
-    starting at the same position are prefixes of it. The result is the same
-    as testing every substring of the text against the set, without making
-    the substrings.
+    For every character that starts a word there is one regular expression
+    shaped like the trie of those words; matched at a position, it gives the
+    longest word starting there (in C), and the shorter words starting at the
+    same position are prefixes of it. The result is the same as testing every
+    substring of the text against the set, without making the substrings.
     """
 
     def __init__(self, words: Iterable[str]) -> None:
@@ -69,20 +70,32 @@ class WordFinder:
             for ch in word:
                 node = node.setdefault(ch, {})
             node[""] = {}
-        self._re = re.compile(f"(?=({_trie_pattern(trie)}))", re.DOTALL) if trie else None
+        self._by_first = {
+            ch: re.compile(re.escape(ch) + _trie_pattern(node), re.DOTALL)
+            for ch, node in trie.items()
+        }
+
+    def occurrences(self, text: str) -> list[tuple[int, str]]:
+        """Every (offset, word) of the words in ``text``, overlapping ones included."""
+        out: list[tuple[int, str]] = []
+        words, by_first = self.words, self._by_first
+        for at, ch in enumerate(text):
+            pattern = by_first.get(ch)
+            if pattern is None:
+                continue
+            m = pattern.match(text, at)
+            if m is None:
+                continue
+            longest = m.group()
+            for k in range(1, len(longest)):
+                if longest[:k] in words:
+                    out.append((at, longest[:k]))
+            out.append((at, longest))
+        return out
 
     def find(self, text: str) -> set[str]:
         """The words that occur in ``text``."""
-        found: set[str] = set()
-        if self._re is None:
-            return found
-        words = self.words
-        for longest in self._re.findall(text):
-            found.add(longest)
-            for k in range(1, len(longest)):
-                if longest[:k] in words:
-                    found.add(longest[:k])
-        return found
+        return {word for _at, word in self.occurrences(text)}
 
 
 def _trie_pattern(node: dict[str, dict]) -> str:
@@ -90,6 +103,8 @@ def _trie_pattern(node: dict[str, dict]) -> str:
     branches = [re.escape(ch) + _trie_pattern(child) for ch, child in sorted(node.items()) if ch]
     if "" in node:
         branches.append("")
+    if not branches:
+        return ""
     if len(branches) == 1:
         return branches[0]
     return "(?:" + "|".join(branches) + ")"
@@ -129,7 +144,7 @@ class KeywordMatcher:
             for combo in spec.combos_en:
                 groups = tuple(tuple(f" {stem_phrase(w)} " for w in g) for g in combo.groups)
                 self._combos_en.append((spec, groups, combo))
-        self._max_len = max((len(k) for k in self._zh), default=1)
+        self._zh_words = WordFinder(self._zh)
         self._combo_words = WordFinder(
             {w for _s, _c, sets in self._combos for g in sets for w in g}
             | {w for _s, combo, _sets in self._combos for g in combo.groups for w in g}
@@ -150,26 +165,28 @@ class KeywordMatcher:
         }
 
     def _zh_spans(self, tokens: Sequence[str]) -> list[tuple[int, int, str]]:
-        spans: list[tuple[int, int, str]] = []
-        offsets = [0]
+        """Keywords that are a run of one to ``MAX_TOKENS`` whole tokens, or lie inside one
+        token of three or more characters (two characters at least, not the whole token)."""
+        starts: list[int] = []
+        at = 0
         for tok in tokens:
-            offsets.append(offsets[-1] + len(tok))
-        zh = self._zh
-        for i, tok in enumerate(tokens):
-            if tok.isspace():
+            starts.append(at)
+            at += len(tok)
+        first = {s: i for i, s in enumerate(starts)}  # token index by start offset
+        first[at] = len(tokens)
+        spans: list[tuple[int, int, str]] = []
+        for start, word in self._zh_words.occurrences("".join(tokens)):
+            end = start + len(word)
+            i, j = first.get(start), first.get(end)
+            if i is not None and j is not None:
+                if j - i <= MAX_TOKENS and not tokens[i].isspace():
+                    spans.append((start, end, word))
                 continue
-            text = ""
-            for j in range(i, min(len(tokens), i + MAX_TOKENS)):
-                text += tokens[j]
-                if len(text) > self._max_len:
-                    break
-                if text in zh:
-                    spans.append((offsets[i], offsets[j + 1], text))
-            if len(tok) >= 3:
-                for a in range(len(tok)):
-                    for b in range(a + 2, min(len(tok), a + self._max_len) + 1):
-                        if (a, b) != (0, len(tok)) and tok[a:b] in zh:
-                            spans.append((offsets[i] + a, offsets[i] + b, tok[a:b]))
+            i = bisect_right(starts, start) - 1
+            tok = tokens[i]
+            tok_end = starts[i] + len(tok)
+            if end <= tok_end and len(tok) >= 3 and len(word) >= 2 and not tok.isspace():
+                spans.append((start, end, word))
         return spans
 
     @staticmethod

@@ -26,6 +26,7 @@ import re
 import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import repeat
 from pathlib import Path
 
 from nlp.company import DEFAULT_DATA, CompanyMention
@@ -38,6 +39,7 @@ _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 _EN_RUN = re.compile(r"\b(?:[A-Z][\w&'.-]*|of|and|&)(?:\s+(?:[A-Z][\w&'.-]*|of|and|&))*")
 _SENTENCE = frozenset("，。！？；：、,.!?;:\n【】[] ")
 _BRACKETS = frozenset("（）()")
+_DETERMINER = re.compile("一家|这家|那家|某|一个|附近|楼下|门口")
 _CLAUSE_SUBJECT = re.compile(
     r"(?:^|(?<=[，。！？；：\n【】 ]))([^，。！？；：\n【】 的了在把是我你他她]{2,10})的"
 )
@@ -95,6 +97,8 @@ class MentionFinder:
             weights, threshold = model["weights"], model["threshold"]
         self.weights = weights
         self.threshold = 0.5 if threshold is None else threshold
+        # the first features of a candidate, by (source, type word, body length)
+        self._heads: dict[tuple[str, str, int], tuple[str, ...]] = {}
 
     # -- candidates --------------------------------------------------------------
 
@@ -164,66 +168,72 @@ class MentionFinder:
 
     def features(self, text: str, c: Candidate) -> list[str]:
         """The features of one candidate, as names with value 1."""
-        span = text[c.start : c.end]
-        body = span[: len(span) - len(c.type_word)] if c.type_word else span
-        before = text[max(0, c.start - 2) : c.start]
-        after = text[c.end : c.end + 2]
-        n = len(body)
+        start, end, source, type_word = c.start, c.end, c.source, c.type_word
+        span = text[start:end]
+        body = span[: len(span) - len(type_word)] if type_word else span
+        before = text[max(0, start - 2) : start]
+        after = text[end : end + 2]
+        prev, nxt = before[-1:], after[:1]
+        n = min(len(body), 8)
+        head = self._heads.get((source, type_word, n))
+        if head is None:
+            head = self._heads[(source, type_word, n)] = (
+                "bias",
+                f"src={source}",
+                f"type={type_word}" if type_word else "type=none",
+                f"type_len={len(type_word)}",
+                f"src_type={source}:{bool(type_word)}",
+                f"len={n}",
+                f"src_len={source}:{n}",
+            )
         feats = [
-            "bias",
-            f"src={c.source}",
-            f"type={c.type_word}" if c.type_word else "type=none",
-            f"type_len={len(c.type_word)}",
-            f"src_type={c.source}:{bool(c.type_word)}",
-            f"len={min(n, 8)}",
-            f"src_len={c.source}:{min(n, 8)}",
-            f"prev1={before[-1:] or '^'}",
+            *head,
+            f"prev1={prev or '^'}",
             f"prev2={before or '^'}",
-            f"next1={after[:1] or '$'}",
+            f"next1={nxt or '$'}",
             f"next2={after or '$'}",
             f"first={span[:1]}",
             f"bodyfirst={body[:1]}",
             f"bodylast={body[-1:]}",
+            f"boundary={start == 0 or prev in _SENTENCE or _boundary(text, start)}",
         ]
-        feats.append(
-            f"boundary={c.start == 0 or text[c.start - 1] in _SENTENCE or _boundary(text, c.start)}"
-        )
-        if c.source == "typed" and body:
-            feats.append(f"type_first={c.type_word}:{body[:1] in _FUNCTION}")
-        if any(ch in _FUNCTION for ch in body):
+        if source == "typed" and body:
+            feats.append(f"type_first={type_word}:{body[:1] in _FUNCTION}")
+        if not _FUNCTION.isdisjoint(body):
             feats.append("body_has_function_char")
             at = next(i for i, ch in enumerate(body) if ch in _FUNCTION)
             feats.append(f"body_function_at={min(at, 4)}")
-        if any(ch in _BRACKETS for ch in span):
+        if not _BRACKETS.isdisjoint(span):
             feats.append(f"brackets={span[-1] in '）)'}:{body.count('（') + body.count('(')}")
-        if any(d in body for d in ("一家", "这家", "那家", "某", "一个", "附近", "楼下", "门口")):
+        if _DETERMINER.search(body):
             feats.append("body_has_determiner")
         if body.startswith(self._places):
             feats.append("starts_with_place")
-        if span.casefold() in self._generic or (c.type_word and not body):
+        if span.casefold() in self._generic or (type_word and not body):
             feats.append("generic")
         if not _HAN.search(span):
             feats.append("latin")
             feats.append(f"words={min(len(span.split()), 5)}")
-        if any(ch.isdigit() for ch in span):
+        if any(map(str.isdigit, span)):
             feats.append("digit")
-        if c.start and text[c.start - 1] in "“\"「『《‘'":
+        if start and prev in "“\"「『《‘'":
             feats.append("in_quotes")
-        if after[:1] in "（(":
+        if nxt in "（(":
             feats.append("branch_follows")
         if before.endswith(("叫", "名叫", "名为", "叫做")):
             feats.append("named_by_verb")
         if before.endswith(("一家", "这家", "那家", "某", "某某")):
             feats.append("after_determiner")
-        feats.append(f"pos={min(c.start * 5 // max(len(text), 1), 4)}")
+        feats.append(f"pos={min(start * 5 // max(len(text), 1), 4)}")
         # coarse neighbours generalise where the exact character was never seen
-        feats.append(f"prev_class={_char_class(before[-1:])}")
-        feats.append(f"next_class={_char_class(after[:1])}")
-        feats.append(f"around={_char_class(before[-1:])}:{_char_class(after[:1])}")
-        if before[-1:] and before[-1] in "在到从跟找去给叫是往向":
+        prev_class, next_class = _char_class(prev), _char_class(nxt)
+        feats.append(f"prev_class={prev_class}")
+        feats.append(f"next_class={next_class}")
+        feats.append(f"around={prev_class}:{next_class}")
+        if prev and prev in "在到从跟找去给叫是往向":
             feats.append("after_preposition")
-            feats.append(f"after_preposition:{c.source}")
-        if after[:1] and after[0] in "的买卖了里家店把被让说还":
+            feats.append(f"after_preposition:{source}")
+        if nxt and nxt in "的买卖了里家店把被让说还":
             feats.append("before_particle")
         return feats
 
@@ -233,7 +243,7 @@ class MentionFinder:
 
     def score(self, text: str, c: Candidate) -> float:
         """The probability that candidate ``c`` is the business the text is about."""
-        z = sum(self.weights.get(f, 0.0) for f in self.features(text, c))
+        z = sum(map(self.weights.get, self.features(text, c), repeat(0.0)))
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
     def find(self, text: str) -> CompanyMention | None:
