@@ -63,14 +63,17 @@ class Prediction:
         against: str | None = None,
         top: int | None = None,
         mask: np.ndarray | None = None,
+        keep: np.ndarray | None = None,
     ) -> list[tuple[int, float]]:
         """Columns that pushed towards ``label`` (rather than ``against``), largest first.
 
-        ``mask`` (a boolean per column) keeps only the columns worth naming.
+        ``mask`` (a boolean per column) or ``keep`` (a boolean per column of
+        the text, in :attr:`indices` order) keeps only the columns worth naming.
         """
         indices, values = self.indices, self.values
-        if mask is not None and len(indices):
+        if keep is None and mask is not None and len(indices):
             keep = mask[indices]
+        if keep is not None and len(indices):
             indices, values = indices[keep], values[keep]
         col = self.head.classes.index(label)
         rows = self.head.coef[indices]
@@ -170,7 +173,7 @@ class LinearModel:
         exp = np.exp(logits)
         probs = exp / exp.sum()
         return Prediction(
-            {c: float(p) for c, p in zip(head.classes, probs, strict=True)}, indices, values, head
+            dict(zip(head.classes, probs.tolist(), strict=True)), indices, values, head
         )
 
     def feature_name(self, column: int) -> str:

@@ -211,6 +211,8 @@ class Router:
 
     def _lesson(self, reading: Reading) -> tuple[str, str | None, int] | None:
         """(department, kind, lessons) when agreeing staff lessons cover this text."""
+        if not len(self._memory):
+            return None  # no lessons yet: nothing to compare with
         feats = content_features(reading.analysis.tokens, reading.analysis.stems)
         support = [
             n for n in self._memory.nearest(feats, k=5) if n.similarity >= SUPPORT_SIMILARITY
