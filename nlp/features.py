@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 
 from nlp.analysis import Analyser, Analysis
 from nlp.company import CompanyMention
-from nlp.keywords import Evidence, KeywordMatcher
+from nlp.keywords import Evidence, KeywordMatcher, WordFinder
 from nlp.kind import KINDS, KindClassifier
 from nlp.mentions import MentionFinder
 from nlp.registry import DepartmentSpec
@@ -154,6 +154,7 @@ class Featurizer:
         self.departments = [spec.code for spec in registry]
         self._matcher = KeywordMatcher(registry)
         self._kinds = KindClassifier()
+        self._words = WordFinder(self._matcher.scan_words() | self._kinds.scan_words())
 
     @property
     def matcher(self) -> KeywordMatcher:
@@ -177,12 +178,19 @@ class Featurizer:
     ) -> FeatureBag:
         """Features of normalised ``text``; keywords inside ``discount`` spans count half."""
         text = text[:MAX_CHARS]
-        evidence = tuple(self._matcher.match(tokens, text, stems, discount))
+        # one scan finds the keywords, combo words and kind cues together
+        joined = "".join(tokens)
+        found = self._words.occurrences(joined) if joined.startswith(text) else None
+        evidence = tuple(self._matcher.match(tokens, text, stems, discount, found))
         by_department: dict[str, float] = {}
         for ev in evidence:
             by_department[ev.department] = by_department.get(ev.department, 0.0) + ev.weight
         dense = {f"r:{d}": _squash(v) for d, v in by_department.items() if v > 0}
-        vote = self._kinds.classify(text, stems, "")
+        present = None
+        if found is not None:
+            size = len(text)
+            present = {w for at, w in found if at + len(w) <= size}
+        vote = self._kinds.classify(text, stems, "", present)
         for kind, score in vote.scores.items():
             if score > 0:
                 dense[f"k:{kind}"] = _squash(score)

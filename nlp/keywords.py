@@ -64,12 +64,7 @@ class WordFinder:
 
     def __init__(self, words: Iterable[str]) -> None:
         self.words = frozenset(w for w in words if w)
-        trie: dict[str, dict] = {}
-        for word in self.words:
-            node = trie
-            for ch in word:
-                node = node.setdefault(ch, {})
-            node[""] = {}
+        trie = _trie(self.words)
         self._by_first = {
             ch: re.compile(re.escape(ch) + _trie_pattern(node), re.DOTALL)
             for ch, node in trie.items()
@@ -96,6 +91,23 @@ class WordFinder:
     def find(self, text: str) -> set[str]:
         """The words that occur in ``text``."""
         return {word for _at, word in self.occurrences(text)}
+
+
+def trie_pattern(words: Iterable[str]) -> str:
+    """A regular expression matching the longest of ``words`` at a position, like the
+    alternation of the words longest first, but shaped like their trie so that matching
+    does not try every word in turn."""
+    return _trie_pattern(_trie(w for w in words if w))
+
+
+def _trie(words: Iterable[str]) -> dict[str, dict]:
+    trie: dict[str, dict] = {}
+    for word in words:
+        node = trie
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+    return trie
 
 
 def _trie_pattern(node: dict[str, dict]) -> str:
@@ -164,7 +176,13 @@ class KeywordMatcher:
             k for k in self.vocabulary() if max(w for _code, w, _topic in self._zh[k]) >= min_weight
         }
 
-    def _zh_spans(self, tokens: Sequence[str]) -> list[tuple[int, int, str]]:
+    def scan_words(self) -> frozenset[str]:
+        """The words :meth:`match` looks for in a text (keywords and combo words)."""
+        return self._zh_words.words | self._combo_words.words
+
+    def _zh_spans(
+        self, tokens: Sequence[str], found: Sequence[tuple[int, str]] | None = None
+    ) -> list[tuple[int, int, str]]:
         """Keywords that are a run of one to ``MAX_TOKENS`` whole tokens, or lie inside one
         token of three or more characters (two characters at least, not the whole token)."""
         starts: list[int] = []
@@ -175,7 +193,12 @@ class KeywordMatcher:
         first = {s: i for i, s in enumerate(starts)}  # token index by start offset
         first[at] = len(tokens)
         spans: list[tuple[int, int, str]] = []
-        for start, word in self._zh_words.occurrences("".join(tokens)):
+        if found is None:
+            found = self._zh_words.occurrences("".join(tokens))
+        zh = self._zh
+        for start, word in found:
+            if word not in zh:
+                continue
             end = start + len(word)
             i, j = first.get(start), first.get(end)
             if i is not None and j is not None:
@@ -207,16 +230,19 @@ class KeywordMatcher:
         text: str,
         stems: Sequence[str],
         discount: Iterable[tuple[int, int]] = (),
+        found: Sequence[tuple[int, str]] | None = None,
     ) -> list[Evidence]:
         """Evidence in a text: ``tokens`` join to ``text``; ``stems`` are its English words.
 
         Keywords inside a ``discount`` span (the company's own name: 华康食品有限公司
-        says little about the complaint) count half.
+        says little about the complaint) count half. ``found`` may give the
+        occurrences of :meth:`scan_words` (and others) in the joined tokens, when
+        the caller has scanned the text already; ``text`` must then start them.
         """
         discount = list(discount)
         out: list[Evidence] = []
         seen: set[str] = set()
-        for start, end, word in sorted(self._longest(self._zh_spans(tokens))):
+        for start, end, word in sorted(self._longest(self._zh_spans(tokens, found))):
             if word in seen:
                 continue
             seen.add(word)
@@ -237,7 +263,11 @@ class KeywordMatcher:
                 out.append(Evidence(key, code, weight, topic))
         if self._combos:
             # The combo words in the text, so each group is one set test.
-            present = self._combo_words.find(text)
+            if found is None:
+                present = self._combo_words.find(text)
+            else:
+                size = len(text)
+                present = {w for at, w in found if at + len(w) <= size}
             for spec, combo, sets in self._combos:
                 # Most combos fail on their first group: test it before building anything.
                 if sets[0].isdisjoint(present) or any(g.isdisjoint(present) for g in sets[1:]):

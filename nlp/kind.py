@@ -8,7 +8,7 @@ The cue with the largest weight for the winning kind becomes the reason.
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -73,13 +73,28 @@ class KindClassifier:
             words.update(c.strip() for c in cues if c.strip().isalpha())
         return frozenset(w.casefold() for w in words)
 
-    def classify(self, text: str, stems: Sequence[str], department: str) -> KindVote:
-        """The kind of normalised ``text`` (English ``stems`` apart) routed to ``department``."""
+    def scan_words(self) -> frozenset[str]:
+        """The cue words :meth:`classify` looks for in a text."""
+        return self._finder.words
+
+    def classify(
+        self,
+        text: str,
+        stems: Sequence[str],
+        department: str,
+        present: Iterable[str] | None = None,
+    ) -> KindVote:
+        """The kind of normalised ``text`` (English ``stems`` apart) routed to ``department``.
+
+        ``present`` may give the words of the text among :meth:`scan_words`
+        (others are ignored), when the caller has scanned the text already.
+        """
         padded = f" {' '.join(stems)} "
         scores = dict(self._base)
         best: dict[str, tuple[float, str]] = {}
         tail = text.rstrip(" .。!！~")
-        for cue in sorted(self._finder.find(text)):
+        found = self._finder.find(text) if present is None else self._by_cue.keys() & present
+        for cue in sorted(found):
             for kind, weight in self._by_cue[cue]:
                 scores[kind] += weight
                 if weight > best.get(kind, (0.0, ""))[0]:

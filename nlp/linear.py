@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -81,7 +82,10 @@ class Prediction:
         if against is not None:
             weights = weights - rows[:, self.head.classes.index(against)]
         else:
-            weights = weights - rows.mean(axis=1)
+            # rows.mean(axis=1), without the Python wrapper around it
+            mean = np.add.reduce(rows, axis=1)
+            np.true_divide(mean, rows.shape[1], out=mean, casting="unsafe")
+            weights = weights - mean
         scores = weights * values
         if top is not None and len(scores) > top:
             keep = np.argpartition(-scores, top)[:top]
@@ -149,16 +153,20 @@ class LinearModel:
         if self._columns is None:
             self._columns = Columns(index, self.n_text)
         counts = self._columns.count(bag)
-        idx = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
-        tf = np.fromiter(counts.values(), dtype=np.float32, count=len(counts))
-        val = (1.0 + np.log(tf)) * self.idf[idx] if len(counts) else tf
-        norm = float(np.sqrt(np.dot(val, val))) or 1.0
-        val = val / norm
         dense = [(index[name], v) for name, v in bag.dense.items() if name in index]
+        n = len(counts)
+        idx = np.fromiter(
+            chain(counts.keys(), (i for i, _v in dense)), dtype=np.int64, count=n + len(dense)
+        )
+        val = np.empty(n + len(dense), dtype=np.float32)
+        if n:
+            tf = np.fromiter(counts.values(), dtype=np.float32, count=n)
+            text = (1.0 + np.log(tf)) * self.idf[idx[:n]]
+            norm = float(np.sqrt(np.dot(text, text))) or 1.0
+            val[:n] = text / norm
         if dense:
-            idx = np.concatenate([idx, np.array([i for i, _v in dense], dtype=np.int64)])
-            val = np.concatenate([val, np.array([v for _i, v in dense], dtype=np.float32)])
-        return idx, val.astype(np.float32)
+            val[n:] = [v for _i, v in dense]
+        return idx, val
 
     def predict(
         self, head_name: str, indices: np.ndarray, values: np.ndarray, temperature: bool = True

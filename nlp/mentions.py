@@ -30,6 +30,7 @@ from itertools import repeat
 from pathlib import Path
 
 from nlp.company import DEFAULT_DATA, CompanyMention
+from nlp.keywords import trie_pattern
 from nlp.text import to_simplified
 
 DEFAULT_MODEL = Path(__file__).with_name("data") / "mention_model.json"
@@ -80,7 +81,7 @@ class MentionFinder:
             *lists.get("mention_types", []),
         }
         self._types = sorted((t.casefold() for t in types), key=len, reverse=True)
-        self._type_re = re.compile("|".join(re.escape(t) for t in self._types), re.IGNORECASE)
+        self._type_re = re.compile(trie_pattern(self._types), re.IGNORECASE)
         brands = sorted(lists.get("brands_zh", []), key=len, reverse=True)
         self._brand_re = re.compile("|".join(re.escape(b) for b in brands)) if brands else None
         brands_en = sorted(lists.get("brands_en", []), key=len, reverse=True)
