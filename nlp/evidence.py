@@ -79,6 +79,8 @@ class EvidenceWords:
         keep: np.ndarray,
     ) -> tuple[str, ...]:
         """Words of the text that pushed the model towards ``label``, as a person reads them."""
+        if not keep.any():
+            return ()  # no column of this text is worth naming
         tokens = [t for t in reading.analysis.tokens if len(t) >= 2]
         company = reading.company.text.casefold() if reading.company else ""
         raw_words = _ASCII_WORD.findall(reading.analysis.text)

@@ -40,6 +40,7 @@ _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 _EN_RUN = re.compile(r"\b(?:[A-Z][\w&'.-]*|of|and|&)(?:\s+(?:[A-Z][\w&'.-]*|of|and|&))*")
 _SENTENCE = frozenset("，。！？；：、,.!?;:\n【】[] ")
 _BRACKETS = frozenset("（）()")
+_BRANCH = re.compile(r"[（(][^（）()]{1,10}[）)]")
 _DETERMINER = re.compile("一家|这家|那家|某|一个|附近|楼下|门口")
 _CLAUSE_SUBJECT = re.compile(
     r"(?:^|(?<=[，。！？；：\n【】 ]))([^，。！？；：\n【】 的了在把是我你他她]{2,10})的"
@@ -123,15 +124,16 @@ class MentionFinder:
             word = m.group(0).casefold()
             lo = max(0, m.start() - MAX_BODY)
             # a branch in brackets after the type word belongs to the name: 麻辣烫（龙江店）
-            close = re.match(r"[（(][^（）()]{1,10}[）)]", text[end:])
-            ends = [end, end + close.end()] if close else [end]
+            close = _BRANCH.match(text, end)
+            ends = [end, close.end()] if close else [end]
             for start in range(m.start() - 1, lo - 1, -1):
                 if text[start] in _SENTENCE:
                     break
                 if text[start] in _BRACKETS and start == m.start() - 1:
                     break
                 for stop in ends:
-                    add(Candidate(start, stop, "typed", word))
+                    if stop - start >= 2 and (start, stop) not in out:
+                        out[(start, stop)] = Candidate(start, stop, "typed", word)
             if m.start() and text[m.start() - 1] in "（(":
                 continue
         # A name without a type word: the start of a clause before 的 (格力的空调),
@@ -273,6 +275,16 @@ def simplified_view(text: str) -> str:
 
 
 def _char_class(ch: str) -> str:
+    cls = _CLASSES.get(ch)
+    if cls is None:
+        cls = _CLASSES[ch] = _classify_char(ch)
+    return cls
+
+
+_CLASSES: dict[str, str] = {}  # character -> its class, filled on use
+
+
+def _classify_char(ch: str) -> str:
     if not ch:
         return "edge"
     if ch in _SENTENCE or ch in "“”\"「」『』《》‘’'":

@@ -36,6 +36,15 @@ _RE_SKIP = jieba.re_skip_default
 # Single characters jieba glues together after segmenting (``jieba.re_eng``).
 _ENG = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
 MEMO_LIMIT = 500_000
+_PREFIX_ONLY = object()
+_NOT_A_PREFIX = object()
+
+
+def _logp(freq: int, logtotal: float) -> float | object:
+    """jieba's weight of a word of frequency ``freq`` (a frequency of 0 marks a prefix)."""
+    return math.log(freq) - logtotal if freq else _PREFIX_ONLY
+
+
 # jieba logs every dictionary load at DEBUG to stderr, which would pollute
 # `zhixin route` output; keep only its warnings.
 logging.getLogger("jieba").setLevel(logging.WARNING)
@@ -94,8 +103,9 @@ class Segmenter:
         self._lock = threading.Lock()
         self._tokenizer: jieba.Tokenizer | None = None
         self._domain: set[str] = set()
-        # word -> log(frequency) - log(total), jieba's edge weight, computed once
-        self._logp: dict[str, float] = {}
+        # fragment -> jieba's edge weight log(frequency) - log(total), computed once,
+        # or a marker for a dictionary prefix that is no word, or for no prefix at all
+        self._logp: dict[str, float | object] = {}
 
     def _load(self) -> jieba.Tokenizer:
         tokenizer = self._tokenizer
@@ -142,11 +152,16 @@ class Segmenter:
         # their neighbours, which hides them from the homophone layer.
         tokenizer = self._load()
         out: list[str] = []
-        for block in _RE_HAN.split(text):
+        # split() with jieba's capturing pattern alternates the text between its
+        # runs (odd places) and what lies between them (even places)
+        for at, block in enumerate(_RE_HAN.split(text)):
             if not block:
                 continue
-            if _RE_HAN.match(block):
-                self._cut_block(tokenizer, block, out)
+            if at % 2:
+                if len(block) == 1:
+                    out.append(block)
+                else:
+                    self._cut_block(tokenizer, block, out)
             else:
                 for part in _RE_SKIP.split(block):
                     if _RE_SKIP.match(part):
@@ -158,9 +173,9 @@ class Segmenter:
     def _cut_block(self, tokenizer: jieba.Tokenizer, block: str, out: list[str]) -> None:
         """jieba's most probable path through its word graph (``__cut_DAG_NO_HMM``)."""
         freq = tokenizer.FREQ
-        logp = self._logp
-        if len(logp) > MEMO_LIMIT:
-            logp.clear()
+        weights = self._logp
+        if len(weights) > MEMO_LIMIT:
+            weights.clear()
         logtotal = math.log(tokenizer.total)
         n = len(block)
         score = [0.0] * (n + 1)
@@ -170,12 +185,14 @@ class Segmenter:
             # go to the longer word, as in jieba's max over (score, end)
             best, stop = 0.0, -1
             i, frag = k, block[k]
-            f = freq.get(frag)
-            while f is not None:
-                if f:
-                    w = logp.get(frag)
-                    if w is None:
-                        w = logp[frag] = math.log(f) - logtotal
+            while True:
+                w = weights.get(frag)
+                if w is None:
+                    f = freq.get(frag)
+                    w = weights[frag] = _NOT_A_PREFIX if f is None else _logp(f, logtotal)
+                if w is _NOT_A_PREFIX:
+                    break
+                if w is not _PREFIX_ONLY:
                     s = w + score[i + 1]
                     if stop < 0 or s >= best:
                         best, stop = s, i
@@ -183,13 +200,9 @@ class Segmenter:
                 if i >= n:
                     break
                 frag = block[k : i + 1]
-                f = freq.get(frag)
             if stop < 0:
-                char = block[k]
-                w = logp.get(char)
-                if w is None:
-                    w = logp[char] = math.log(freq.get(char) or 1) - logtotal
-                best, stop = w + score[k + 1], k
+                best = math.log(freq.get(block[k]) or 1) - logtotal + score[k + 1]
+                stop = k
             score[k], end[k] = best, stop
         x, buf = 0, ""
         while x < n:
