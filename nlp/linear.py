@@ -87,12 +87,14 @@ class Prediction:
             np.true_divide(mean, rows.shape[1], out=mean, casting="unsafe")
             weights = weights - mean
         scores = weights * values
+        negative = -scores
         if top is not None and len(scores) > top:
-            keep = np.argpartition(-scores, top)[:top]
-            order = keep[np.argsort(-scores[keep])]
+            keep = negative.argpartition(top)[:top]
+            order = keep[negative[keep].argsort()]
         else:
-            order = np.argsort(-scores)
-        return [(int(indices[i]), float(scores[i])) for i in order if scores[i] > 0]
+            order = negative.argsort()
+        cols, weights = indices[order].tolist(), scores[order].tolist()
+        return [(c, w) for c, w in zip(cols, weights, strict=True) if w > 0]
 
 
 class LinearModel:
@@ -177,9 +179,10 @@ class LinearModel:
         logits = np.asarray(logits, dtype=np.float64)
         if temperature:
             logits = logits / head.temperature
-        logits -= logits.max()
+        # logits.max() and exp.sum(), without the Python wrappers around them
+        logits -= np.maximum.reduce(logits)
         exp = np.exp(logits)
-        probs = exp / exp.sum()
+        probs = exp / np.add.reduce(exp)
         return Prediction(
             dict(zip(head.classes, probs.tolist(), strict=True)), indices, values, head
         )
