@@ -142,7 +142,8 @@ class HomophoneCorrector:
         self._by_sound: dict[tuple[str, ...], list[str]] = {}
         self._by_first: dict[tuple[int, str], list[str]] = {}
         self._memo: dict[str, str | None] = {}
-        for word in vocabulary:
+        # in a fixed order: when two words sound alike, the first indexed is offered
+        for word in sorted(vocabulary):
             self.add(word)
 
     def add(self, word: str) -> None:
