@@ -234,10 +234,23 @@ class Reader:
         """Read ``text``; ``company_hint`` is a business name the citizen gave separately."""
         return self.reread(self.analyser.analyse(text), text, company_hint)
 
-    def reread(self, analysis: Analysis, raw: str, company_hint: str | None = None) -> Reading:
-        """Features of an analysis (a repaired one, say) of the raw text ``raw``."""
+    def reread(
+        self,
+        analysis: Analysis,
+        raw: str,
+        company_hint: str | None = None,
+        earlier: Reading | None = None,
+    ) -> Reading:
+        """Features of an analysis (a repaired one, say) of the raw text ``raw``.
+
+        ``earlier`` is a reading of the same raw text and hint, whose business
+        name is kept rather than searched for again.
+        """
         hint = (company_hint or "").strip()
-        mention = CompanyMention(hint, -1, -1) if hint else self.companies.find(raw or "")
+        if earlier is not None:
+            mention = earlier.company
+        else:
+            mention = CompanyMention(hint, -1, -1) if hint else self.companies.find(raw or "")
         discount: list[tuple[int, int]] = []
         if mention is not None:
             needle = strip_identifiers(normalize(mention.text))

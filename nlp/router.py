@@ -258,7 +258,7 @@ class Router:
             # a department is never re-read through a "typo" (加钱 → 价钱).
             fixed = self._reader.analyser.repaired(reading.analysis)
             if fixed is not None:
-                candidate = self._reader.reread(fixed, raw, company_hint)
+                candidate = self._reader.reread(fixed, raw, company_hint, earlier=reading)
                 dept2, kind2 = self._predict(candidate)
                 best2, p2 = dept2.best()
                 if (
