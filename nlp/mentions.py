@@ -15,33 +15,29 @@ Finding a name is two steps:
    (“楼下一家超市” describes a shop, it does not name one).
 
 The scorer is a dictionary of feature weights (``nlp/data/mention_model.json``),
-trained by ``zhixin route train`` together with the router.
+trained by ``zhixin route train`` together with the router; the features
+themselves are named and weighed in ``nlp.mention_features``.
 """
 
 from __future__ import annotations
 
 import json
-import math
 import re
 import tomllib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from itertools import repeat
 from pathlib import Path
 
 from nlp.company import DEFAULT_DATA, CompanyMention
 from nlp.keywords import trie_pattern
+from nlp.mention_features import BRACKETS, SENTENCE, Candidate, CandidateFeatures, sigmoid
 from nlp.text import to_simplified
 
 DEFAULT_MODEL = Path(__file__).with_name("data") / "mention_model.json"
 MAX_BODY = 12  # characters before a type word that may still belong to the name
 _QUOTED = re.compile(r"[“\"「『《‘']([^“”\"「」『』《》‘’'\n]{2,30})[”\"」』》’']")
-_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 _EN_RUN = re.compile(r"\b(?:[A-Z][\w&'.-]*|of|and|&)(?:\s+(?:[A-Z][\w&'.-]*|of|and|&))*")
-_SENTENCE = frozenset("，。！？；：、,.!?;:\n【】[] ")
-_BRACKETS = frozenset("（）()")
 _BRANCH = re.compile(r"[（(][^（）()]{1,10}[）)]")
-_DETERMINER = re.compile("一家|这家|那家|某|一个|附近|楼下|门口")
 _CLAUSE_SUBJECT = re.compile(
     r"(?:^|(?<=[，。！？；：\n【】 ]))([^，。！？；：\n【】 的了在把是我你他她]{2,10})的"
 )
@@ -49,20 +45,6 @@ _PLACE_OBJECT = re.compile(
     r"[在从跟找去到给叫]([^，。！？；：\n【】 的了在把是我你他她]{2,10}?)"
     r"(?=[吃买办充报点订住做修装租看拿交签借用坐打洗剪烫理上])"
 )
-# Characters that belong to the sentence around a name rather than to the name.
-_FUNCTION = frozenset(
-    "的了把是在说要我你他她们这那买卖给让被跟到去还就都也不没很从向对叫拿找问和与或"
-)
-
-
-@dataclass(frozen=True, slots=True)
-class Candidate:
-    """A span that may be a business name, and how it was found."""
-
-    start: int
-    end: int
-    source: str  # quoted / typed / brand / english / lead / object
-    type_word: str = ""
 
 
 class MentionFinder:
@@ -99,8 +81,7 @@ class MentionFinder:
             weights, threshold = model["weights"], model["threshold"]
         self.weights = weights
         self.threshold = 0.5 if threshold is None else threshold
-        # the first features of a candidate, by (source, type word, body length)
-        self._heads: dict[tuple[str, str, int], tuple[str, ...]] = {}
+        self._features = CandidateFeatures(self._places, self._generic, self.weights)
 
     # -- candidates --------------------------------------------------------------
 
@@ -127,9 +108,9 @@ class MentionFinder:
             close = _BRANCH.match(text, end)
             ends = [end, close.end()] if close else [end]
             for start in range(m.start() - 1, lo - 1, -1):
-                if text[start] in _SENTENCE:
+                if text[start] in SENTENCE:
                     break
-                if text[start] in _BRACKETS and start == m.start() - 1:
+                if text[start] in BRACKETS and start == m.start() - 1:
                     break
                 for stop in ends:
                     if stop - start >= 2 and (start, stop) not in out:
@@ -171,83 +152,17 @@ class MentionFinder:
 
     def features(self, text: str, c: Candidate) -> list[str]:
         """The features of one candidate, as names with value 1."""
-        start, end, source, type_word = c.start, c.end, c.source, c.type_word
-        span = text[start:end]
-        body = span[: len(span) - len(type_word)] if type_word else span
-        before = text[max(0, start - 2) : start]
-        after = text[end : end + 2]
-        prev, nxt = before[-1:], after[:1]
-        n = min(len(body), 8)
-        head = self._heads.get((source, type_word, n))
-        if head is None:
-            head = self._heads[(source, type_word, n)] = (
-                "bias",
-                f"src={source}",
-                f"type={type_word}" if type_word else "type=none",
-                f"type_len={len(type_word)}",
-                f"src_type={source}:{bool(type_word)}",
-                f"len={n}",
-                f"src_len={source}:{n}",
-            )
-        feats = [
-            *head,
-            f"prev1={prev or '^'}",
-            f"prev2={before or '^'}",
-            f"next1={nxt or '$'}",
-            f"next2={after or '$'}",
-            f"first={span[:1]}",
-            f"bodyfirst={body[:1]}",
-            f"bodylast={body[-1:]}",
-            f"boundary={start == 0 or prev in _SENTENCE or _boundary(text, start)}",
-        ]
-        if source == "typed" and body:
-            feats.append(f"type_first={type_word}:{body[:1] in _FUNCTION}")
-        if not _FUNCTION.isdisjoint(body):
-            feats.append("body_has_function_char")
-            at = next(i for i, ch in enumerate(body) if ch in _FUNCTION)
-            feats.append(f"body_function_at={min(at, 4)}")
-        if not _BRACKETS.isdisjoint(span):
-            feats.append(f"brackets={span[-1] in '）)'}:{body.count('（') + body.count('(')}")
-        if _DETERMINER.search(body):
-            feats.append("body_has_determiner")
-        if body.startswith(self._places):
-            feats.append("starts_with_place")
-        if span.casefold() in self._generic or (type_word and not body):
-            feats.append("generic")
-        if not _HAN.search(span):
-            feats.append("latin")
-            feats.append(f"words={min(len(span.split()), 5)}")
-        if any(map(str.isdigit, span)):
-            feats.append("digit")
-        if start and prev in "“\"「『《‘'":
-            feats.append("in_quotes")
-        if nxt in "（(":
-            feats.append("branch_follows")
-        if before.endswith(("叫", "名叫", "名为", "叫做")):
-            feats.append("named_by_verb")
-        if before.endswith(("一家", "这家", "那家", "某", "某某")):
-            feats.append("after_determiner")
-        feats.append(f"pos={min(start * 5 // max(len(text), 1), 4)}")
-        # coarse neighbours generalise where the exact character was never seen
-        prev_class, next_class = _char_class(prev), _char_class(nxt)
-        feats.append(f"prev_class={prev_class}")
-        feats.append(f"next_class={next_class}")
-        feats.append(f"around={prev_class}:{next_class}")
-        if prev and prev in "在到从跟找去给叫是往向":
-            feats.append("after_preposition")
-            feats.append(f"after_preposition:{source}")
-        if nxt and nxt in "的买卖了里家店把被让说还":
-            feats.append("before_particle")
-        return feats
+        return self._features.names(text, c)
 
     def _scored(self, text: str) -> list[tuple[float, Candidate]]:
         view = simplified_view(text)
-        return [(self.score(view, c), c) for c in self.candidates(text)]
+        near: dict[tuple[str, int], tuple[float, ...]] = {}
+        total = self._features.total
+        return [(sigmoid(total(view, c, near)), c) for c in self.candidates(text)]
 
     def score(self, text: str, c: Candidate) -> float:
         """The probability that candidate ``c`` is the business the text is about."""
-        z = sum(map(self.weights.get, self.features(text, c), repeat(0.0)))
-        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+        return sigmoid(sum(map(self.weights.get, self.features(text, c), repeat(0.0))))
 
     def find(self, text: str) -> CompanyMention | None:
         """The business ``text`` names, or None."""
@@ -272,36 +187,6 @@ def simplified_view(text: str) -> str:
     """
     simple = to_simplified(text)
     return simple if len(simple) == len(text) else text
-
-
-def _char_class(ch: str) -> str:
-    cls = _CLASSES.get(ch)
-    if cls is None:
-        cls = _CLASSES[ch] = _classify_char(ch)
-    return cls
-
-
-_CLASSES: dict[str, str] = {}  # character -> its class, filled on use
-
-
-def _classify_char(ch: str) -> str:
-    if not ch:
-        return "edge"
-    if ch in _SENTENCE or ch in "“”\"「」『』《》‘’'":
-        return "punct"
-    if _HAN.match(ch):
-        return "han"
-    if ch.isdigit():
-        return "digit"
-    return "latin" if ch.isascii() and ch.isalpha() else "other"
-
-
-def _boundary(text: str, i: int) -> bool:
-    """Whether a name may start at ``i``: after a sentence word or at a script change."""
-    prev, cur = text[i - 1], text[i]
-    if prev in _FUNCTION or prev.isdigit() or prev.isspace():
-        return True
-    return bool(_HAN.match(prev)) != bool(_HAN.match(cur))
 
 
 def training_pairs(
