@@ -94,15 +94,10 @@ class Columns:
     """
 
     def __init__(self, index: Mapping[str, int], limit: int) -> None:
-        self._grams: dict[str, int] = {}  # n-gram body -> column
-        self._others: dict[str, int] = {}  # w:, e:, e2: names -> column
-        for name, col in index.items():
-            if col >= limit:
-                continue
-            if name.startswith("c:"):
-                self._grams[name[2:]] = col
-            else:
-                self._others[name] = col
+        text = [(name, col) for name, col in index.items() if col < limit]
+        # n-gram body -> column, and the w:, e:, e2: names -> column
+        self._grams = {name[2:]: col for name, col in text if name[:2] == "c:"}
+        self._others = {name: col for name, col in text if name[:2] != "c:"}
         self._words = _WordColumns(self._others)
 
     def count(self, bag: FeatureBag) -> dict[int, int]:

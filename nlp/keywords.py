@@ -65,9 +65,9 @@ class WordFinder:
     def __init__(self, words: Iterable[str]) -> None:
         self.words = frozenset(w for w in words if w)
         trie = _trie(self.words)
-        self._by_first = {
-            ch: re.compile(re.escape(ch) + _trie_pattern(node), re.DOTALL)
-            for ch, node in trie.items()
+        # compiled when a text first holds the character, so start-up stays short
+        self._by_first: dict[str, str | re.Pattern[str]] = {
+            ch: re.escape(ch) + _trie_pattern(node) for ch, node in trie.items()
         }
 
     def occurrences(self, text: str) -> list[tuple[int, str]]:
@@ -78,6 +78,8 @@ class WordFinder:
             pattern = by_first.get(ch)
             if pattern is None:
                 continue
+            if isinstance(pattern, str):
+                pattern = by_first[ch] = re.compile(pattern, re.DOTALL)
             m = pattern.match(text, at)
             if m is None:
                 continue
