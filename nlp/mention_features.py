@@ -45,6 +45,7 @@ class CandidateFeatures:
         # the first features of a candidate, by (source, type word, body length)
         self._heads: dict[tuple[str, str, int], tuple[str, ...]] = {}
         self._head_weights: dict[tuple[str, str, int], tuple[float, ...]] = {}
+        self._around: dict[tuple[str, str], float] = {}
 
     def names(self, text: str, c: Candidate) -> list[str]:
         """The features of one candidate, as names with value 1."""
@@ -146,7 +147,7 @@ class CandidateFeatures:
         if right is None:
             right = near[(">", end)] = self._right(text, end)
         # left: prev1, prev2, boundary, in_quotes, named_by_verb, after_determiner,
-        #       pos, prev_class, after_preposition, class index
+        #       pos, prev_class, after_preposition, class, first, bodyfirst
         # right: next1, next2, branch_follows, next_class, before_particle, class index
         z = [
             *head,
@@ -154,8 +155,8 @@ class CandidateFeatures:
             left[1],
             right[0],
             right[1],
-            get(f"first={span[:1]}", 0.0),
-            get(f"bodyfirst={body[:1]}", 0.0),
+            left[10] if span else get("first=", 0.0),
+            left[11] if body else get("bodyfirst=", 0.0),
             get(f"bodylast={body[-1:]}", 0.0),
             left[2],
         ]
@@ -186,7 +187,10 @@ class CandidateFeatures:
         z.append(left[6])  # pos
         z.append(left[7])  # prev_class
         z.append(right[3])  # next_class
-        z.append(get(f"around={left[9]}:{right[5]}", 0.0))
+        around = self._around.get((left[9], right[5]))
+        if around is None:
+            around = self._around[(left[9], right[5])] = get(f"around={left[9]}:{right[5]}", 0.0)
+        z.append(around)
         if left[8]:
             z.append(left[8][0])
             z.append(get(f"after_preposition:{source}", 0.0))
@@ -213,6 +217,8 @@ class CandidateFeatures:
             get(f"prev_class={prev_class}", 0.0),
             (get("after_preposition", 0.0),) if prev and prev in "在到从跟找去给叫是往向" else (),
             prev_class,
+            get(f"first={text[start : start + 1]}", 0.0),  # when the span is not empty
+            get(f"bodyfirst={text[start : start + 1]}", 0.0),  # when the body is not empty
         )
 
     def _right(self, text: str, end: int) -> tuple:
