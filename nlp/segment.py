@@ -183,7 +183,7 @@ class Segmenter:
         for k in range(n - 1, -1, -1):
             # every word of the dictionary starting at k, shortest first; ties
             # go to the longer word, as in jieba's max over (score, end)
-            best, stop = 0.0, -1
+            best, stop = -math.inf, -1
             i, frag = k, block[k]
             while True:
                 w = weights.get(frag)
@@ -192,12 +192,12 @@ class Segmenter:
                     w = weights[frag] = _NOT_A_PREFIX if f is None else _logp(f, logtotal)
                 if w is _NOT_A_PREFIX:
                     break
-                if w is not _PREFIX_ONLY:
-                    s = w + score[i + 1]
-                    if stop < 0 or s >= best:
-                        best, stop = s, i
                 i += 1
-                if i >= n:
+                if w is not _PREFIX_ONLY:
+                    s = w + score[i]
+                    if s >= best:
+                        best, stop = s, i - 1
+                if i == n:
                     break
                 frag = block[k : i + 1]
             if stop < 0:
