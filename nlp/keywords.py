@@ -274,14 +274,14 @@ class KeywordMatcher:
                 # Most combos fail on their first group: test it before building anything.
                 if sets[0].isdisjoint(present) or any(g.isdisjoint(present) for g in sets[1:]):
                     continue
-                found = [next(w for w in g if w in present) for g in combo.groups]
-                out.append(_combo_evidence(spec, found, combo.weight))
+                words = [next(w for w in g if w in present) for g in combo.groups]
+                out.append(_combo_evidence(spec, words, combo.weight))
         if self._combos_en and stems:
             padded = f" {' '.join(stems)} "
             for spec, groups, combo in self._combos_en:
-                found = [next((w for w in g if w in padded), "").strip() for g in groups]
-                if all(found):
-                    out.append(_combo_evidence(spec, found, combo.weight))
+                words = [next((w for w in g if w in padded), "").strip() for g in groups]
+                if all(words):
+                    out.append(_combo_evidence(spec, words, combo.weight))
         return out
 
 
