@@ -20,8 +20,9 @@ from __future__ import annotations
 import math
 import operator
 import re
+from bisect import bisect_left
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from nlp.analysis import Analyser, Analysis
@@ -93,12 +94,16 @@ class Columns:
     features the model does not know are dropped.
     """
 
-    def __init__(self, index: Mapping[str, int], limit: int) -> None:
-        text = [(name, col) for name, col in index.items() if col < limit]
-        # n-gram body -> column, and the w:, e:, e2: names -> column
-        self._grams = {name[2:]: col for name, col in text if name[:2] == "c:"}
-        self._others = {name: col for name, col in text if name[:2] != "c:"}
-        self._words = _WordColumns(self._others)
+    def __init__(self, vocab: Sequence[str], index: Mapping[str, int], limit: int) -> None:
+        self._index = index
+        self._limit = limit
+        self._grams = _gram_columns(vocab[:limit])  # n-gram body -> column
+        self._words = _WordColumns(self._column)
+
+    def _column(self, name: str) -> int | None:
+        """The column of a sparse feature, or None when the model does not know it."""
+        col = self._index.get(name)
+        return col if col is not None and col < self._limit else None
 
     def count(self, bag: FeatureBag) -> dict[int, int]:
         """``bag``'s sparse counts by column; columns in the order their names are first counted.
@@ -106,7 +111,7 @@ class Columns:
         A vector built from them is therefore the same, value for value, as one
         built from :attr:`FeatureBag.counts`.
         """
-        get = self._others.get
+        get = self._column
         cols: list[int | None] = list(map(self._words.__getitem__, bag.tokens))
         gram = self._grams.get
         for run in _HAN_RUN.findall(bag.text[:MAX_CHARS]):
@@ -125,17 +130,35 @@ class Columns:
         return counts  # type: ignore[return-value]
 
 
+def _gram_columns(vocab: Sequence[str]) -> dict[str, int]:
+    """The character n-gram features of a vocabulary: n-gram -> column (its place).
+
+    Training sorts the vocabulary, so its ``c:`` names form one block, cut out
+    and stripped of their prefix by string operations; any other vocabulary
+    is walked name by name.
+    """
+    joined = "\n" + "\n".join(vocab)
+    total = joined.count("\nc:")
+    lo, hi = bisect_left(vocab, "c:"), bisect_left(vocab, "c;")  # ";" follows ":"
+    if hi - lo == total:
+        block = "\n" + "\n".join(vocab[lo:hi])
+        if block.count("\nc:") == total:
+            grams = block.replace("\nc:", "\n").split("\n")[1:]
+            return dict(zip(grams, range(lo, hi), strict=True))
+    return {name[2:]: col for col, name in enumerate(vocab) if name[:2] == "c:"}
+
+
 class _WordColumns(dict[str, "int | None"]):
     """jieba token -> the column of its ``w:`` feature (None: not a feature), filled on use."""
 
-    def __init__(self, others: Mapping[str, int]) -> None:
+    def __init__(self, column: Callable[[str], int | None]) -> None:
         super().__init__()
-        self._others = others
+        self._column = column
 
     def __missing__(self, tok: str) -> int | None:
         col = None
         if _WORDISH.search(tok) and not tok.isspace():
-            col = self._others.get("w:" + tok.strip())
+            col = self._column("w:" + tok.strip())
         if len(self) > 200_000:
             self.clear()
         self[tok] = col

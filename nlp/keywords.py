@@ -64,16 +64,20 @@ class WordFinder:
 
     def __init__(self, words: Iterable[str]) -> None:
         self.words = frozenset(w for w in words if w)
-        trie = _trie(self.words)
-        # compiled when a text first holds the character, so start-up stays short
-        self._by_first: dict[str, str | re.Pattern[str]] = {
-            ch: re.escape(ch) + _trie_pattern(node) for ch, node in trie.items()
-        }
+        self._patterns: dict[str, str | re.Pattern[str]] | None = None
+
+    def _by_first(self) -> dict[str, str | re.Pattern[str]]:
+        """The pattern of each first character, made on first use so start-up stays short;
+        each is compiled when a text first holds its character."""
+        if self._patterns is None:
+            trie = _trie(self.words)
+            self._patterns = {ch: re.escape(ch) + _trie_pattern(node) for ch, node in trie.items()}
+        return self._patterns
 
     def occurrences(self, text: str) -> list[tuple[int, str]]:
         """Every (offset, word) of the words in ``text``, overlapping ones included."""
         out: list[tuple[int, str]] = []
-        words, by_first = self.words, self._by_first
+        words, by_first = self.words, self._by_first()
         for at, ch in enumerate(text):
             pattern = by_first.get(ch)
             if pattern is None:

@@ -153,7 +153,7 @@ class LinearModel:
         """Column indices and values of the features in ``bag`` that the model knows."""
         index = self.index
         if self._columns is None:
-            self._columns = Columns(index, self.n_text)
+            self._columns = Columns(self.vocab, index, self.n_text)
         counts = self._columns.count(bag)
         dense = [(index[name], v) for name, v in bag.dense.items() if name in index]
         n = len(counts)
