@@ -52,20 +52,23 @@ class EvidenceWords:
         self._cue_columns = np.zeros(len(model.vocab), dtype=bool)
         self._cue_columns[[model.index[n] for n in names if n in model.index]] = True
 
-    def _nameable_columns(self, indices: np.ndarray) -> np.ndarray:
-        fresh = indices[self._known[indices] < 0]
-        for col in fresh.tolist():
-            self._known[col] = _nameable(self.model.vocab[col])
-        return self._known > 0
+    def _nameable(self, indices: np.ndarray) -> np.ndarray:
+        """Whether each of ``indices`` is worth naming (a boolean per index)."""
+        known = self._known[indices]
+        fresh = indices[known < 0]
+        if len(fresh):
+            for col in fresh.tolist():
+                self._known[col] = _nameable(self.model.vocab[col])
+            known = self._known[indices]
+        return known > 0
 
     def for_department(self, pred: Prediction, label: str, reading: Reading) -> tuple[str, ...]:
         """Up to three words that made the model choose department ``label``."""
-        mask = self._nameable_columns(pred.indices)
-        return self._words(pred, label, reading, MAX_WORDS, mask)
+        return self._words(pred, label, reading, MAX_WORDS, self._nameable(pred.indices))
 
     def for_kind(self, pred: Prediction, label: str, reading: Reading) -> tuple[str, ...]:
         """Up to two kind cues (举报, 退款 …) behind kind ``label``."""
-        return self._words(pred, label, reading, 2, self._cue_columns)
+        return self._words(pred, label, reading, 2, self._cue_columns[pred.indices])
 
     def _words(
         self,
@@ -73,15 +76,17 @@ class EvidenceWords:
         label: str,
         reading: Reading,
         limit: int,
-        columns: np.ndarray,
+        keep: np.ndarray,
     ) -> tuple[str, ...]:
         """Words of the text that pushed the model towards ``label``, as a person reads them."""
+        if not keep.any():
+            return ()  # no column of this text is worth naming
         tokens = [t for t in reading.analysis.tokens if len(t) >= 2]
         company = reading.company.text.casefold() if reading.company else ""
         raw_words = _ASCII_WORD.findall(reading.analysis.text)
         chosen: list[str] = []
         first = 0.0
-        for col, score in pred.contributions(label, top=24, mask=columns):
+        for col, score in pred.contributions(label, top=24, keep=keep):
             if chosen and score < WORD_SHARE * first:
                 break  # the rest weighed too little to be called a reason
             for word in self._readable(self.model.feature_name(col), tokens, raw_words, reading):

@@ -9,10 +9,14 @@ little more (the runner-up department, how sure the router was), in words too.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from nlp.registry import TRIAGE, DepartmentSpec
+
+_HAN_CHAR = re.compile("[\u3400-\u9fff]")
+_LATIN_CHAR = re.compile("[A-Za-z]")
 
 KIND_NAMES = {
     "complaint": ("投诉", "a complaint"),
@@ -167,6 +171,6 @@ def record_key(lang: str, staff: bool = False) -> str:
 
 def text_language(text: str) -> str:
     """``zh`` when a text is mostly Chinese, else ``en`` (the language its reasons use)."""
-    han = sum(1 for c in text if "\u3400" <= c <= "\u9fff")
-    latin = sum(1 for c in text if c.isascii() and c.isalpha())
+    han = len(_HAN_CHAR.findall(text))
+    latin = len(_LATIN_CHAR.findall(text))
     return "zh" if han * 2 >= latin and han else ("zh" if not latin else "en")

@@ -18,14 +18,16 @@ characters; the rule features carry the legal vocabulary from the registry.
 from __future__ import annotations
 
 import math
+import operator
 import re
+from bisect import bisect_left
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from nlp.analysis import Analyser, Analysis
 from nlp.company import CompanyMention
-from nlp.keywords import Evidence, KeywordMatcher
+from nlp.keywords import Evidence, KeywordMatcher, WordFinder
 from nlp.kind import KINDS, KindClassifier
 from nlp.mentions import MentionFinder
 from nlp.registry import DepartmentSpec
@@ -42,12 +44,32 @@ MAX_CHARS = 2_000
 
 @dataclass(frozen=True, slots=True)
 class FeatureBag:
-    """The features of one text: sparse counts and dense evidence values."""
+    """The features of one text: sparse counts and dense evidence values.
 
-    counts: Counter[str]
+    The sparse counts are computed when asked for (:attr:`counts`, for
+    training); routing counts the model's columns directly (:func:`text_columns`).
+    """
+
+    text: str
+    tokens: Sequence[str]
+    stems: Sequence[str]
     dense: dict[str, float]
     evidence: tuple[Evidence, ...]
     kind_cues: dict[str, str] = field(default_factory=dict)  # kind -> its strongest cue
+
+    @property
+    def counts(self) -> Counter[str]:
+        """The counted sparse text features, by name."""
+        return text_counts(self.text, self.tokens, self.stems)
+
+
+def _grams(text: str) -> Iterator[str]:
+    """The character n-gram features of ``text``, in the order :func:`text_counts` counts them."""
+    for run in _HAN_RUN.findall(text[:MAX_CHARS]):
+        n = len(run)
+        for size in range(1, MAX_NGRAM + 1):
+            for i in range(n - size + 1):
+                yield "c:" + run[i : i + size]
 
 
 def text_counts(text: str, tokens: Sequence[str], stems: Sequence[str]) -> Counter[str]:
@@ -56,16 +78,91 @@ def text_counts(text: str, tokens: Sequence[str], stems: Sequence[str]) -> Count
     for tok in tokens:
         if _WORDISH.search(tok) and not tok.isspace():
             counts["w:" + tok.strip()] += 1
-    for run in _HAN_RUN.findall(text[:MAX_CHARS]):
-        n = len(run)
-        for size in range(1, MAX_NGRAM + 1):
-            for i in range(n - size + 1):
-                counts["c:" + run[i : i + size]] += 1
+    counts.update(_grams(text))
     for i, s in enumerate(stems):
         counts["e:" + s] += 1
         if i:
             counts[f"e2:{stems[i - 1]} {s}"] += 1
     return counts
+
+
+class Columns:
+    """A model's sparse columns, looked up from a text the way :func:`text_counts` names them.
+
+    Counting straight into columns skips building the names of n-grams: the
+    character n-grams are made and looked up by C-level ``map`` calls, and the
+    features the model does not know are dropped.
+    """
+
+    def __init__(self, vocab: Sequence[str], index: Mapping[str, int], limit: int) -> None:
+        self._index = index
+        self._limit = limit
+        self._grams = _gram_columns(vocab[:limit])  # n-gram body -> column
+        self._words = _WordColumns(self._column)
+
+    def _column(self, name: str) -> int | None:
+        """The column of a sparse feature, or None when the model does not know it."""
+        col = self._index.get(name)
+        return col if col is not None and col < self._limit else None
+
+    def count(self, bag: FeatureBag) -> dict[int, int]:
+        """``bag``'s sparse counts by column; columns in the order their names are first counted.
+
+        A vector built from them is therefore the same, value for value, as one
+        built from :attr:`FeatureBag.counts`.
+        """
+        get = self._column
+        cols: list[int | None] = list(map(self._words.__getitem__, bag.tokens))
+        gram = self._grams.get
+        for run in _HAN_RUN.findall(bag.text[:MAX_CHARS]):
+            # one-, two- and three-character n-grams, in text_counts' order
+            pairs = list(map(operator.add, run, run[1:]))
+            cols.extend(map(gram, run))
+            cols.extend(map(gram, pairs))
+            cols.extend(map(gram, map(operator.add, pairs, run[2:])))
+        stems = bag.stems
+        for i, s in enumerate(stems):
+            cols.append(get("e:" + s))
+            if i:
+                cols.append(get(f"e2:{stems[i - 1]} {s}"))
+        counts: Counter[int | None] = Counter(cols)
+        counts.pop(None, None)
+        return counts  # type: ignore[return-value]
+
+
+def _gram_columns(vocab: Sequence[str]) -> dict[str, int]:
+    """The character n-gram features of a vocabulary: n-gram -> column (its place).
+
+    Training sorts the vocabulary, so its ``c:`` names form one block, cut out
+    and stripped of their prefix by string operations; any other vocabulary
+    is walked name by name.
+    """
+    joined = "\n" + "\n".join(vocab)
+    total = joined.count("\nc:")
+    lo, hi = bisect_left(vocab, "c:"), bisect_left(vocab, "c;")  # ";" follows ":"
+    if hi - lo == total:
+        block = "\n" + "\n".join(vocab[lo:hi])
+        if block.count("\nc:") == total:
+            grams = block.replace("\nc:", "\n").split("\n")[1:]
+            return dict(zip(grams, range(lo, hi), strict=True))
+    return {name[2:]: col for col, name in enumerate(vocab) if name[:2] == "c:"}
+
+
+class _WordColumns(dict[str, "int | None"]):
+    """jieba token -> the column of its ``w:`` feature (None: not a feature), filled on use."""
+
+    def __init__(self, column: Callable[[str], int | None]) -> None:
+        super().__init__()
+        self._column = column
+
+    def __missing__(self, tok: str) -> int | None:
+        col = None
+        if _WORDISH.search(tok) and not tok.isspace():
+            col = self._column("w:" + tok.strip())
+        if len(self) > 200_000:
+            self.clear()
+        self[tok] = col
+        return col
 
 
 class Featurizer:
@@ -75,6 +172,7 @@ class Featurizer:
         self.departments = [spec.code for spec in registry]
         self._matcher = KeywordMatcher(registry)
         self._kinds = KindClassifier()
+        self._words = WordFinder(self._matcher.scan_words() | self._kinds.scan_words())
 
     @property
     def matcher(self) -> KeywordMatcher:
@@ -98,16 +196,23 @@ class Featurizer:
     ) -> FeatureBag:
         """Features of normalised ``text``; keywords inside ``discount`` spans count half."""
         text = text[:MAX_CHARS]
-        evidence = tuple(self._matcher.match(tokens, text, stems, discount))
+        # one scan finds the keywords, combo words and kind cues together
+        joined = "".join(tokens)
+        found = self._words.occurrences(joined) if joined.startswith(text) else None
+        evidence = tuple(self._matcher.match(tokens, text, stems, discount, found))
         by_department: dict[str, float] = {}
         for ev in evidence:
             by_department[ev.department] = by_department.get(ev.department, 0.0) + ev.weight
         dense = {f"r:{d}": _squash(v) for d, v in by_department.items() if v > 0}
-        vote = self._kinds.classify(text, stems, "")
+        present = None
+        if found is not None:
+            size = len(text)
+            present = {w for at, w in found if at + len(w) <= size}
+        vote = self._kinds.classify(text, stems, "", present)
         for kind, score in vote.scores.items():
             if score > 0:
                 dense[f"k:{kind}"] = _squash(score)
-        return FeatureBag(text_counts(text, tokens, stems), dense, evidence, dict(vote.cues))
+        return FeatureBag(text, tokens, stems, dense, evidence, dict(vote.cues))
 
 
 def _squash(value: float) -> float:
@@ -147,10 +252,23 @@ class Reader:
         """Read ``text``; ``company_hint`` is a business name the citizen gave separately."""
         return self.reread(self.analyser.analyse(text), text, company_hint)
 
-    def reread(self, analysis: Analysis, raw: str, company_hint: str | None = None) -> Reading:
-        """Features of an analysis (a repaired one, say) of the raw text ``raw``."""
+    def reread(
+        self,
+        analysis: Analysis,
+        raw: str,
+        company_hint: str | None = None,
+        earlier: Reading | None = None,
+    ) -> Reading:
+        """Features of an analysis (a repaired one, say) of the raw text ``raw``.
+
+        ``earlier`` is a reading of the same raw text and hint, whose business
+        name is kept rather than searched for again.
+        """
         hint = (company_hint or "").strip()
-        mention = CompanyMention(hint, -1, -1) if hint else self.companies.find(raw or "")
+        if earlier is not None:
+            mention = earlier.company
+        else:
+            mention = CompanyMention(hint, -1, -1) if hint else self.companies.find(raw or "")
         discount: list[tuple[int, int]] = []
         if mention is not None:
             needle = strip_identifiers(normalize(mention.text))

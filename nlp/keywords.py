@@ -10,6 +10,7 @@ only the longer one counts: 过期钢瓶 is a gas cylinder, not expired food.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -51,6 +52,82 @@ def english_stems(text: str) -> list[str]:
     return [stem(w) for w in _EN_WORD.findall(text)]
 
 
+class WordFinder:
+    """Which of a fixed set of words occur anywhere in a text, overlaps included.
+
+    For every character that starts a word there is one regular expression
+    shaped like the trie of those words; matched at a position, it gives the
+    longest word starting there (in C), and the shorter words starting at the
+    same position are prefixes of it. The result is the same as testing every
+    substring of the text against the set, without making the substrings.
+    """
+
+    def __init__(self, words: Iterable[str]) -> None:
+        self.words = frozenset(w for w in words if w)
+        self._patterns: dict[str, str | re.Pattern[str]] | None = None
+
+    def _by_first(self) -> dict[str, str | re.Pattern[str]]:
+        """The pattern of each first character, made on first use so start-up stays short;
+        each is compiled when a text first holds its character."""
+        if self._patterns is None:
+            trie = _trie(self.words)
+            self._patterns = {ch: re.escape(ch) + _trie_pattern(node) for ch, node in trie.items()}
+        return self._patterns
+
+    def occurrences(self, text: str) -> list[tuple[int, str]]:
+        """Every (offset, word) of the words in ``text``, overlapping ones included."""
+        out: list[tuple[int, str]] = []
+        words, by_first = self.words, self._by_first()
+        for at, ch in enumerate(text):
+            pattern = by_first.get(ch)
+            if pattern is None:
+                continue
+            if isinstance(pattern, str):
+                pattern = by_first[ch] = re.compile(pattern, re.DOTALL)
+            m = pattern.match(text, at)
+            if m is None:
+                continue
+            longest = m.group()
+            for k in range(1, len(longest)):
+                if longest[:k] in words:
+                    out.append((at, longest[:k]))
+            out.append((at, longest))
+        return out
+
+    def find(self, text: str) -> set[str]:
+        """The words that occur in ``text``."""
+        return {word for _at, word in self.occurrences(text)}
+
+
+def trie_pattern(words: Iterable[str]) -> str:
+    """A regular expression matching the longest of ``words`` at a position, like the
+    alternation of the words longest first, but shaped like their trie so that matching
+    does not try every word in turn."""
+    return _trie_pattern(_trie(w for w in words if w))
+
+
+def _trie(words: Iterable[str]) -> dict[str, dict]:
+    trie: dict[str, dict] = {}
+    for word in words:
+        node = trie
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+    return trie
+
+
+def _trie_pattern(node: dict[str, dict]) -> str:
+    """An alternation for a trie node: longer continuations first, then the end of a word."""
+    branches = [re.escape(ch) + _trie_pattern(child) for ch, child in sorted(node.items()) if ch]
+    if "" in node:
+        branches.append("")
+    if not branches:
+        return ""
+    if len(branches) == 1:
+        return branches[0]
+    return "(?:" + "|".join(branches) + ")"
+
+
 @dataclass(frozen=True, slots=True)
 class Evidence:
     """One piece of evidence for a department: a keyword or a combo found in the text."""
@@ -85,9 +162,10 @@ class KeywordMatcher:
             for combo in spec.combos_en:
                 groups = tuple(tuple(f" {stem_phrase(w)} " for w in g) for g in combo.groups)
                 self._combos_en.append((spec, groups, combo))
-        self._max_len = max((len(k) for k in self._zh), default=1)
-        self._max_combo_len = max(
-            (len(w) for _s, _c, sets in self._combos for g in sets for w in g), default=1
+        self._zh_words = WordFinder(self._zh)
+        self._combo_words = WordFinder(
+            {w for _s, _c, sets in self._combos for g in sets for w in g}
+            | {w for _s, combo, _sets in self._combos for g in combo.groups for w in g}
         )
 
     def vocabulary(self) -> set[str]:
@@ -104,27 +182,40 @@ class KeywordMatcher:
             k for k in self.vocabulary() if max(w for _code, w, _topic in self._zh[k]) >= min_weight
         }
 
-    def _zh_spans(self, tokens: Sequence[str]) -> list[tuple[int, int, str]]:
-        spans: list[tuple[int, int, str]] = []
-        offsets = [0]
+    def scan_words(self) -> frozenset[str]:
+        """The words :meth:`match` looks for in a text (keywords and combo words)."""
+        return self._zh_words.words | self._combo_words.words
+
+    def _zh_spans(
+        self, tokens: Sequence[str], found: Sequence[tuple[int, str]] | None = None
+    ) -> list[tuple[int, int, str]]:
+        """Keywords that are a run of one to ``MAX_TOKENS`` whole tokens, or lie inside one
+        token of three or more characters (two characters at least, not the whole token)."""
+        starts: list[int] = []
+        at = 0
         for tok in tokens:
-            offsets.append(offsets[-1] + len(tok))
+            starts.append(at)
+            at += len(tok)
+        first = {s: i for i, s in enumerate(starts)}  # token index by start offset
+        first[at] = len(tokens)
+        spans: list[tuple[int, int, str]] = []
+        if found is None:
+            found = self._zh_words.occurrences("".join(tokens))
         zh = self._zh
-        for i, tok in enumerate(tokens):
-            if tok.isspace():
+        for start, word in found:
+            if word not in zh:
                 continue
-            text = ""
-            for j in range(i, min(len(tokens), i + MAX_TOKENS)):
-                text += tokens[j]
-                if len(text) > self._max_len:
-                    break
-                if text in zh:
-                    spans.append((offsets[i], offsets[j + 1], text))
-            if len(tok) >= 3:
-                for a in range(len(tok)):
-                    for b in range(a + 2, min(len(tok), a + self._max_len) + 1):
-                        if (a, b) != (0, len(tok)) and tok[a:b] in zh:
-                            spans.append((offsets[i] + a, offsets[i] + b, tok[a:b]))
+            end = start + len(word)
+            i, j = first.get(start), first.get(end)
+            if i is not None and j is not None:
+                if j - i <= MAX_TOKENS and not tokens[i].isspace():
+                    spans.append((start, end, word))
+                continue
+            i = bisect_right(starts, start) - 1
+            tok = tokens[i]
+            tok_end = starts[i] + len(tok)
+            if end <= tok_end and len(tok) >= 3 and len(word) >= 2 and not tok.isspace():
+                spans.append((start, end, word))
         return spans
 
     @staticmethod
@@ -145,16 +236,19 @@ class KeywordMatcher:
         text: str,
         stems: Sequence[str],
         discount: Iterable[tuple[int, int]] = (),
+        found: Sequence[tuple[int, str]] | None = None,
     ) -> list[Evidence]:
         """Evidence in a text: ``tokens`` join to ``text``; ``stems`` are its English words.
 
         Keywords inside a ``discount`` span (the company's own name: 华康食品有限公司
-        says little about the complaint) count half.
+        says little about the complaint) count half. ``found`` may give the
+        occurrences of :meth:`scan_words` (and others) in the joined tokens, when
+        the caller has scanned the text already; ``text`` must then start them.
         """
         discount = list(discount)
         out: list[Evidence] = []
         seen: set[str] = set()
-        for start, end, word in sorted(self._longest(self._zh_spans(tokens))):
+        for start, end, word in sorted(self._longest(self._zh_spans(tokens, found))):
             if word in seen:
                 continue
             seen.add(word)
@@ -174,24 +268,24 @@ class KeywordMatcher:
             for code, weight, topic in self._en[key]:
                 out.append(Evidence(key, code, weight, topic))
         if self._combos:
-            # Every substring up to the longest combo word, so each group is one set test.
-            present = {
-                text[i : i + n]
-                for n in range(1, self._max_combo_len + 1)
-                for i in range(len(text) - n + 1)
-            }
+            # The combo words in the text, so each group is one set test.
+            if found is None:
+                present = self._combo_words.find(text)
+            else:
+                size = len(text)
+                present = {w for at, w in found if at + len(w) <= size}
             for spec, combo, sets in self._combos:
                 # Most combos fail on their first group: test it before building anything.
                 if sets[0].isdisjoint(present) or any(g.isdisjoint(present) for g in sets[1:]):
                     continue
-                found = [next(w for w in g if w in present) for g in combo.groups]
-                out.append(_combo_evidence(spec, found, combo.weight))
+                words = [next(w for w in g if w in present) for g in combo.groups]
+                out.append(_combo_evidence(spec, words, combo.weight))
         if self._combos_en and stems:
             padded = f" {' '.join(stems)} "
             for spec, groups, combo in self._combos_en:
-                found = [next((w for w in g if w in padded), "").strip() for g in groups]
-                if all(found):
-                    out.append(_combo_evidence(spec, found, combo.weight))
+                words = [next((w for w in g if w in padded), "").strip() for g in groups]
+                if all(words):
+                    out.append(_combo_evidence(spec, words, combo.weight))
         return out
 
 

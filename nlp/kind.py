@@ -8,11 +8,11 @@ The cue with the largest weight for the winning kind becomes the reason.
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from nlp.keywords import stem_phrase
+from nlp.keywords import WordFinder, stem_phrase
 
 KINDS = ("complaint", "tip", "inquiry")
 DEFAULT_CUES = Path(__file__).with_name("data") / "kinds.toml"
@@ -55,7 +55,7 @@ class KindClassifier:
         for kind, cues in self._cues.items():
             for cue, weight in cues.items():
                 self._by_cue.setdefault(cue, []).append((kind, weight))
-        self._max_cue = max((len(c) for c in self._by_cue), default=1)
+        self._finder = WordFinder(self._by_cue)
         self._endings = {k: _parse(data.get(k, {}).get("endings", [])) for k in KINDS}
         # English cues are stemmed like the text; "?" and similar stay literal.
         self._cues_en = {
@@ -73,16 +73,28 @@ class KindClassifier:
             words.update(c.strip() for c in cues if c.strip().isalpha())
         return frozenset(w.casefold() for w in words)
 
-    def classify(self, text: str, stems: Sequence[str], department: str) -> KindVote:
-        """The kind of normalised ``text`` (English ``stems`` apart) routed to ``department``."""
+    def scan_words(self) -> frozenset[str]:
+        """The cue words :meth:`classify` looks for in a text."""
+        return self._finder.words
+
+    def classify(
+        self,
+        text: str,
+        stems: Sequence[str],
+        department: str,
+        present: Iterable[str] | None = None,
+    ) -> KindVote:
+        """The kind of normalised ``text`` (English ``stems`` apart) routed to ``department``.
+
+        ``present`` may give the words of the text among :meth:`scan_words`
+        (others are ignored), when the caller has scanned the text already.
+        """
         padded = f" {' '.join(stems)} "
         scores = dict(self._base)
         best: dict[str, tuple[float, str]] = {}
         tail = text.rstrip(" .。!！~")
-        present = {
-            text[i : i + n] for n in range(1, self._max_cue + 1) for i in range(len(text) - n + 1)
-        }
-        for cue in sorted(present & self._by_cue.keys()):
+        found = self._finder.find(text) if present is None else self._by_cue.keys() & present
+        for cue in sorted(found):
             for kind, weight in self._by_cue[cue]:
                 scores[kind] += weight
                 if weight > best.get(kind, (0.0, ""))[0]:

@@ -22,12 +22,13 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from nlp.features import FeatureBag
+from nlp.features import Columns, FeatureBag
 
 DEFAULT_MODEL = Path(__file__).with_name("data") / "router_model.npz"
 HEADS = ("department", "kind")
@@ -63,14 +64,17 @@ class Prediction:
         against: str | None = None,
         top: int | None = None,
         mask: np.ndarray | None = None,
+        keep: np.ndarray | None = None,
     ) -> list[tuple[int, float]]:
         """Columns that pushed towards ``label`` (rather than ``against``), largest first.
 
-        ``mask`` (a boolean per column) keeps only the columns worth naming.
+        ``mask`` (a boolean per column) or ``keep`` (a boolean per column of
+        the text, in :attr:`indices` order) keeps only the columns worth naming.
         """
         indices, values = self.indices, self.values
-        if mask is not None and len(indices):
+        if keep is None and mask is not None and len(indices):
             keep = mask[indices]
+        if keep is not None and len(indices):
             indices, values = indices[keep], values[keep]
         col = self.head.classes.index(label)
         rows = self.head.coef[indices]
@@ -78,14 +82,19 @@ class Prediction:
         if against is not None:
             weights = weights - rows[:, self.head.classes.index(against)]
         else:
-            weights = weights - rows.mean(axis=1)
+            # rows.mean(axis=1), without the Python wrapper around it
+            mean = np.add.reduce(rows, axis=1)
+            np.true_divide(mean, rows.shape[1], out=mean, casting="unsafe")
+            weights = weights - mean
         scores = weights * values
+        negative = -scores
         if top is not None and len(scores) > top:
-            keep = np.argpartition(-scores, top)[:top]
-            order = keep[np.argsort(-scores[keep])]
+            keep = negative.argpartition(top)[:top]
+            order = keep[negative[keep].argsort()]
         else:
-            order = np.argsort(-scores)
-        return [(int(indices[i]), float(scores[i])) for i in order if scores[i] > 0]
+            order = negative.argsort()
+        cols, weights = indices[order].tolist(), scores[order].tolist()
+        return [(c, w) for c, w in zip(cols, weights, strict=True) if w > 0]
 
 
 class LinearModel:
@@ -105,6 +114,7 @@ class LinearModel:
         self.idf = idf.astype(np.float32)
         self.heads = dict(heads)
         self.meta = dict(meta)
+        self._columns: Columns | None = None  # built on the first text
 
     @classmethod
     def load(cls, path: Path | str | None = None) -> LinearModel:
@@ -141,19 +151,24 @@ class LinearModel:
 
     def vectorise(self, bag: FeatureBag) -> tuple[np.ndarray, np.ndarray]:
         """Column indices and values of the features in ``bag`` that the model knows."""
-        index, n_text = self.index, self.n_text
-        pairs = [(index.get(name, -1), count) for name, count in bag.counts.items()]
-        pairs = [(i, c) for i, c in pairs if 0 <= i < n_text]
-        idx = np.fromiter((i for i, _c in pairs), dtype=np.int64, count=len(pairs))
-        tf = np.fromiter((c for _i, c in pairs), dtype=np.float32, count=len(pairs))
-        val = (1.0 + np.log(tf)) * self.idf[idx] if len(pairs) else tf
-        norm = float(np.sqrt(np.dot(val, val))) or 1.0
-        val = val / norm
+        index = self.index
+        if self._columns is None:
+            self._columns = Columns(self.vocab, index, self.n_text)
+        counts = self._columns.count(bag)
         dense = [(index[name], v) for name, v in bag.dense.items() if name in index]
+        n = len(counts)
+        idx = np.fromiter(
+            chain(counts.keys(), (i for i, _v in dense)), dtype=np.int64, count=n + len(dense)
+        )
+        val = np.empty(n + len(dense), dtype=np.float32)
+        if n:
+            tf = np.fromiter(counts.values(), dtype=np.float32, count=n)
+            text = (1.0 + np.log(tf)) * self.idf[idx[:n]]
+            norm = float(np.sqrt(np.dot(text, text))) or 1.0
+            val[:n] = text / norm
         if dense:
-            idx = np.concatenate([idx, np.array([i for i, _v in dense], dtype=np.int64)])
-            val = np.concatenate([val, np.array([v for _i, v in dense], dtype=np.float32)])
-        return idx, val.astype(np.float32)
+            val[n:] = [v for _i, v in dense]
+        return idx, val
 
     def predict(
         self, head_name: str, indices: np.ndarray, values: np.ndarray, temperature: bool = True
@@ -164,11 +179,12 @@ class LinearModel:
         logits = np.asarray(logits, dtype=np.float64)
         if temperature:
             logits = logits / head.temperature
-        logits -= logits.max()
+        # logits.max() and exp.sum(), without the Python wrappers around them
+        logits -= np.maximum.reduce(logits)
         exp = np.exp(logits)
-        probs = exp / exp.sum()
+        probs = exp / np.add.reduce(exp)
         return Prediction(
-            {c: float(p) for c, p in zip(head.classes, probs, strict=True)}, indices, values, head
+            dict(zip(head.classes, probs.tolist(), strict=True)), indices, values, head
         )
 
     def feature_name(self, column: int) -> str:

@@ -15,29 +15,29 @@ Finding a name is two steps:
    (“楼下一家超市” describes a shop, it does not name one).
 
 The scorer is a dictionary of feature weights (``nlp/data/mention_model.json``),
-trained by ``zhixin route train`` together with the router.
+trained by ``zhixin route train`` together with the router; the features
+themselves are named and weighed in ``nlp.mention_features``.
 """
 
 from __future__ import annotations
 
 import json
-import math
 import re
 import tomllib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from itertools import repeat
 from pathlib import Path
 
 from nlp.company import DEFAULT_DATA, CompanyMention
+from nlp.keywords import trie_pattern
+from nlp.mention_features import BRACKETS, SENTENCE, Candidate, CandidateFeatures, sigmoid
 from nlp.text import to_simplified
 
 DEFAULT_MODEL = Path(__file__).with_name("data") / "mention_model.json"
 MAX_BODY = 12  # characters before a type word that may still belong to the name
 _QUOTED = re.compile(r"[“\"「『《‘']([^“”\"「」『』《》‘’'\n]{2,30})[”\"」』》’']")
-_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 _EN_RUN = re.compile(r"\b(?:[A-Z][\w&'.-]*|of|and|&)(?:\s+(?:[A-Z][\w&'.-]*|of|and|&))*")
-_SENTENCE = frozenset("，。！？；：、,.!?;:\n【】[] ")
-_BRACKETS = frozenset("（）()")
+_BRANCH = re.compile(r"[（(][^（）()]{1,10}[）)]")
 _CLAUSE_SUBJECT = re.compile(
     r"(?:^|(?<=[，。！？；：\n【】 ]))([^，。！？；：\n【】 的了在把是我你他她]{2,10})的"
 )
@@ -45,20 +45,6 @@ _PLACE_OBJECT = re.compile(
     r"[在从跟找去到给叫]([^，。！？；：\n【】 的了在把是我你他她]{2,10}?)"
     r"(?=[吃买办充报点订住做修装租看拿交签借用坐打洗剪烫理上])"
 )
-# Characters that belong to the sentence around a name rather than to the name.
-_FUNCTION = frozenset(
-    "的了把是在说要我你他她们这那买卖给让被跟到去还就都也不没很从向对叫拿找问和与或"
-)
-
-
-@dataclass(frozen=True, slots=True)
-class Candidate:
-    """A span that may be a business name, and how it was found."""
-
-    start: int
-    end: int
-    source: str  # quoted / typed / brand / english / lead / object
-    type_word: str = ""
 
 
 class MentionFinder:
@@ -78,7 +64,7 @@ class MentionFinder:
             *lists.get("mention_types", []),
         }
         self._types = sorted((t.casefold() for t in types), key=len, reverse=True)
-        self._type_re = re.compile("|".join(re.escape(t) for t in self._types), re.IGNORECASE)
+        self._type_re = re.compile(trie_pattern(self._types), re.IGNORECASE)
         brands = sorted(lists.get("brands_zh", []), key=len, reverse=True)
         self._brand_re = re.compile("|".join(re.escape(b) for b in brands)) if brands else None
         brands_en = sorted(lists.get("brands_en", []), key=len, reverse=True)
@@ -95,6 +81,7 @@ class MentionFinder:
             weights, threshold = model["weights"], model["threshold"]
         self.weights = weights
         self.threshold = 0.5 if threshold is None else threshold
+        self._features = CandidateFeatures(self._places, self._generic, self.weights)
 
     # -- candidates --------------------------------------------------------------
 
@@ -118,15 +105,16 @@ class MentionFinder:
             word = m.group(0).casefold()
             lo = max(0, m.start() - MAX_BODY)
             # a branch in brackets after the type word belongs to the name: 麻辣烫（龙江店）
-            close = re.match(r"[（(][^（）()]{1,10}[）)]", text[end:])
-            ends = [end, end + close.end()] if close else [end]
+            close = _BRANCH.match(text, end)
+            ends = [end, close.end()] if close else [end]
             for start in range(m.start() - 1, lo - 1, -1):
-                if text[start] in _SENTENCE:
+                if text[start] in SENTENCE:
                     break
-                if text[start] in _BRACKETS and start == m.start() - 1:
+                if text[start] in BRACKETS and start == m.start() - 1:
                     break
                 for stop in ends:
-                    add(Candidate(start, stop, "typed", word))
+                    if stop - start >= 2 and (start, stop) not in out:
+                        out[(start, stop)] = Candidate(start, stop, "typed", word)
             if m.start() and text[m.start() - 1] in "（(":
                 continue
         # A name without a type word: the start of a clause before 的 (格力的空调),
@@ -164,77 +152,17 @@ class MentionFinder:
 
     def features(self, text: str, c: Candidate) -> list[str]:
         """The features of one candidate, as names with value 1."""
-        span = text[c.start : c.end]
-        body = span[: len(span) - len(c.type_word)] if c.type_word else span
-        before = text[max(0, c.start - 2) : c.start]
-        after = text[c.end : c.end + 2]
-        n = len(body)
-        feats = [
-            "bias",
-            f"src={c.source}",
-            f"type={c.type_word}" if c.type_word else "type=none",
-            f"type_len={len(c.type_word)}",
-            f"src_type={c.source}:{bool(c.type_word)}",
-            f"len={min(n, 8)}",
-            f"src_len={c.source}:{min(n, 8)}",
-            f"prev1={before[-1:] or '^'}",
-            f"prev2={before or '^'}",
-            f"next1={after[:1] or '$'}",
-            f"next2={after or '$'}",
-            f"first={span[:1]}",
-            f"bodyfirst={body[:1]}",
-            f"bodylast={body[-1:]}",
-        ]
-        feats.append(
-            f"boundary={c.start == 0 or text[c.start - 1] in _SENTENCE or _boundary(text, c.start)}"
-        )
-        if c.source == "typed" and body:
-            feats.append(f"type_first={c.type_word}:{body[:1] in _FUNCTION}")
-        if any(ch in _FUNCTION for ch in body):
-            feats.append("body_has_function_char")
-            at = next(i for i, ch in enumerate(body) if ch in _FUNCTION)
-            feats.append(f"body_function_at={min(at, 4)}")
-        if any(ch in _BRACKETS for ch in span):
-            feats.append(f"brackets={span[-1] in '）)'}:{body.count('（') + body.count('(')}")
-        if any(d in body for d in ("一家", "这家", "那家", "某", "一个", "附近", "楼下", "门口")):
-            feats.append("body_has_determiner")
-        if body.startswith(self._places):
-            feats.append("starts_with_place")
-        if span.casefold() in self._generic or (c.type_word and not body):
-            feats.append("generic")
-        if not _HAN.search(span):
-            feats.append("latin")
-            feats.append(f"words={min(len(span.split()), 5)}")
-        if any(ch.isdigit() for ch in span):
-            feats.append("digit")
-        if c.start and text[c.start - 1] in "“\"「『《‘'":
-            feats.append("in_quotes")
-        if after[:1] in "（(":
-            feats.append("branch_follows")
-        if before.endswith(("叫", "名叫", "名为", "叫做")):
-            feats.append("named_by_verb")
-        if before.endswith(("一家", "这家", "那家", "某", "某某")):
-            feats.append("after_determiner")
-        feats.append(f"pos={min(c.start * 5 // max(len(text), 1), 4)}")
-        # coarse neighbours generalise where the exact character was never seen
-        feats.append(f"prev_class={_char_class(before[-1:])}")
-        feats.append(f"next_class={_char_class(after[:1])}")
-        feats.append(f"around={_char_class(before[-1:])}:{_char_class(after[:1])}")
-        if before[-1:] and before[-1] in "在到从跟找去给叫是往向":
-            feats.append("after_preposition")
-            feats.append(f"after_preposition:{c.source}")
-        if after[:1] and after[0] in "的买卖了里家店把被让说还":
-            feats.append("before_particle")
-        return feats
+        return self._features.names(text, c)
 
     def _scored(self, text: str) -> list[tuple[float, Candidate]]:
         view = simplified_view(text)
-        return [(self.score(view, c), c) for c in self.candidates(text)]
+        near: dict[tuple[str, int], tuple[float, ...]] = {}
+        total = self._features.total
+        return [(sigmoid(total(view, c, near)), c) for c in self.candidates(text)]
 
     def score(self, text: str, c: Candidate) -> float:
         """The probability that candidate ``c`` is the business the text is about."""
-        z = sum(self.weights.get(f, 0.0) for f in self.features(text, c))
-        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+        return sigmoid(sum(map(self.weights.get, self.features(text, c), repeat(0.0))))
 
     def find(self, text: str) -> CompanyMention | None:
         """The business ``text`` names, or None."""
@@ -259,26 +187,6 @@ def simplified_view(text: str) -> str:
     """
     simple = to_simplified(text)
     return simple if len(simple) == len(text) else text
-
-
-def _char_class(ch: str) -> str:
-    if not ch:
-        return "edge"
-    if ch in _SENTENCE or ch in "“”\"「」『』《》‘’'":
-        return "punct"
-    if _HAN.match(ch):
-        return "han"
-    if ch.isdigit():
-        return "digit"
-    return "latin" if ch.isascii() and ch.isalpha() else "other"
-
-
-def _boundary(text: str, i: int) -> bool:
-    """Whether a name may start at ``i``: after a sentence word or at a script change."""
-    prev, cur = text[i - 1], text[i]
-    if prev in _FUNCTION or prev.isdigit() or prev.isspace():
-        return True
-    return bool(_HAN.match(prev)) != bool(_HAN.match(cur))
 
 
 def training_pairs(

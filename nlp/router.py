@@ -211,6 +211,8 @@ class Router:
 
     def _lesson(self, reading: Reading) -> tuple[str, str | None, int] | None:
         """(department, kind, lessons) when agreeing staff lessons cover this text."""
+        if not len(self._memory):
+            return None  # no lessons yet: nothing to compare with
         feats = content_features(reading.analysis.tokens, reading.analysis.stems)
         support = [
             n for n in self._memory.nearest(feats, k=5) if n.similarity >= SUPPORT_SIMILARITY
@@ -256,7 +258,7 @@ class Router:
             # a department is never re-read through a "typo" (加钱 → 价钱).
             fixed = self._reader.analyser.repaired(reading.analysis)
             if fixed is not None:
-                candidate = self._reader.reread(fixed, raw, company_hint)
+                candidate = self._reader.reread(fixed, raw, company_hint, earlier=reading)
                 dept2, kind2 = self._predict(candidate)
                 best2, p2 = dept2.best()
                 if (

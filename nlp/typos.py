@@ -45,6 +45,7 @@ NEAR_MIN_LEN = 4
 # Characters that make a vocabulary entry a phrase rather than a word.
 FUNCTION_CHARS = frozenset("的了是着得地吗呢吧")
 MEMO_SIZE = 50_000
+_UNSEEN = object()
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,7 +143,8 @@ class HomophoneCorrector:
         self._by_sound: dict[tuple[str, ...], list[str]] = {}
         self._by_first: dict[tuple[int, str], list[str]] = {}
         self._memo: dict[str, str | None] = {}
-        for word in vocabulary:
+        # in a fixed order: when two words sound alike, the first indexed is offered
+        for word in sorted(vocabulary):
             self.add(word)
 
     def add(self, word: str) -> None:
@@ -177,8 +179,9 @@ class HomophoneCorrector:
         return None
 
     def _lookup(self, span: str) -> str | None:
-        if span in self._memo:
-            return self._memo[span]
+        word = self._memo.get(span, _UNSEEN)
+        if word is not _UNSEEN:
+            return word  # type: ignore[return-value]
         word = None
         if span not in self._vocab and self._frequency(span) < COMMON_WORD_FREQ:
             word = self._candidate(span)
@@ -190,7 +193,7 @@ class HomophoneCorrector:
     def find(self, tokens: list[str]) -> list[tuple[int, int, Correction]]:
         """Corrections as (first token, end token, correction), left to right, not overlapping."""
         found: list[tuple[int, int, Correction]] = []
-        chinese = [bool(_HAN.fullmatch(t)) for t in tokens]
+        chinese = [_HAN.fullmatch(t) is not None for t in tokens]
         i, n = 0, len(tokens)
         while i < n:
             hit = None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from nlp.mentions import MentionFinder, span_accuracy
+from nlp.mentions import MentionFinder, simplified_view, span_accuracy
 
 
 @pytest.fixture(scope="module")
@@ -69,3 +69,20 @@ def test_span_accuracy_counts_names_and_silences(finder: MentionFinder) -> None:
         "unnamed_accuracy": 1.0,
         "accuracy": 1.0,
     }
+
+
+def test_scoring_adds_the_same_weights_as_the_named_features(finder: MentionFinder) -> None:
+    # Routing scores candidates without naming their features; training names
+    # them. Both must give every candidate the same probability, to the bit.
+    from nlp.corpus import training_rows
+
+    rows, _tune = training_rows()
+    texts = [r.text for r in rows[::20]]
+    texts += ["“好又多”超市（龙江店）门口那家叫美颜坊的店", "Golden Dragon Restaurant and Bar"]
+    compared = 0
+    for text in texts:
+        view = simplified_view(text)
+        for score, c in finder._scored(text):
+            assert score == finder.score(view, c), (text, c)
+            compared += 1
+    assert compared > 500

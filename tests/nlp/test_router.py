@@ -359,3 +359,28 @@ def test_targets_hold_on_the_separately_written_test_split(router: Router) -> No
     kinds = sum(r["kind"] == res.kind for r, res in zip(rows, results, strict=True))
     assert accuracy / len(rows) >= DEPARTMENT_FLOOR
     assert kinds / len(rows) >= KIND_FLOOR
+
+
+def test_the_vector_counted_by_column_is_the_one_named_by_features(router: Router) -> None:
+    # Routing counts the model's columns straight from the text; training names
+    # the features. Both must give the same vector, value for value.
+    import numpy as np
+
+    from nlp.corpus import training_rows
+
+    model = router.model
+    rows, _tune = training_rows()
+    for row in rows[::25]:
+        bag = router._reader.read(row.text).bag
+        pairs = [(model.index.get(n, -1), c) for n, c in bag.counts.items()]
+        pairs = [(i, c) for i, c in pairs if 0 <= i < model.n_text]
+        idx = np.array([i for i, _c in pairs], dtype=np.int64)
+        tf = np.array([c for _i, c in pairs], dtype=np.float32)
+        val = (1.0 + np.log(tf)) * model.idf[idx]
+        val = val / (float(np.sqrt(np.dot(val, val))) or 1.0)
+        dense = [(model.index[n], v) for n, v in bag.dense.items() if n in model.index]
+        idx = np.concatenate([idx, np.array([i for i, _v in dense], dtype=np.int64)])
+        val = np.concatenate([val, np.array([v for _i, v in dense], dtype=np.float32)])
+        got_idx, got_val = model.vectorise(bag)
+        assert got_idx.tolist() == idx.tolist(), row.text
+        assert got_val.tobytes() == val.astype(np.float32).tobytes(), row.text
