@@ -14,7 +14,6 @@ added on top with a high frequency so they are never split.
 from __future__ import annotations
 
 import logging
-import math
 import os
 import tempfile
 import threading
@@ -30,21 +29,6 @@ DOMAIN_FREQ = 3_000
 CACHE_ENV = "ZHIXIN_CACHE_DIR"
 
 log = logging.getLogger(__name__)
-# jieba's own block patterns: runs it segments and white space it keeps apart.
-_RE_HAN = jieba.re_han_default
-_RE_SKIP = jieba.re_skip_default
-# Single characters jieba glues together after segmenting (``jieba.re_eng``).
-_ENG = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
-MEMO_LIMIT = 500_000
-_PREFIX_ONLY = object()
-_NOT_A_PREFIX = object()
-
-
-def _logp(freq: int, logtotal: float) -> float | object:
-    """jieba's weight of a word of frequency ``freq`` (a frequency of 0 marks a prefix)."""
-    return math.log(freq) - logtotal if freq else _PREFIX_ONLY
-
-
 # jieba logs every dictionary load at DEBUG to stderr, which would pollute
 # `zhixin route` output; keep only its warnings.
 logging.getLogger("jieba").setLevel(logging.WARNING)
@@ -103,9 +87,6 @@ class Segmenter:
         self._lock = threading.Lock()
         self._tokenizer: jieba.Tokenizer | None = None
         self._domain: set[str] = set()
-        # fragment -> jieba's edge weight log(frequency) - log(total), computed once,
-        # or a marker for a dictionary prefix that is no word, or for no prefix at all
-        self._logp: dict[str, float | object] = {}
 
     def _load(self) -> jieba.Tokenizer:
         tokenizer = self._tokenizer
@@ -140,84 +121,12 @@ class Segmenter:
             if self._tokenizer is not None:
                 for word in fresh:
                     self._tokenizer.add_word(word, DOMAIN_FREQ)
-                self._logp = {}  # the total changed: every weight is stale
 
     def cut(self, text: str) -> list[str]:
-        """Tokens of ``text`` that join back to it exactly (spaces and punctuation included).
-
-        The same tokens as jieba's ``cut(text, HMM=False)``, computed without its
-        generators and with each word's weight computed once per process.
-        """
+        """Tokens of ``text`` that join back to it exactly (spaces and punctuation included)."""
         # HMM guessing of unknown words is off: it is slow and glues typos to
         # their neighbours, which hides them from the homophone layer.
-        tokenizer = self._load()
-        out: list[str] = []
-        # split() with jieba's capturing pattern alternates the text between its
-        # runs (odd places) and what lies between them (even places)
-        for at, block in enumerate(_RE_HAN.split(text)):
-            if not block:
-                continue
-            if at % 2:
-                if len(block) == 1:
-                    out.append(block)
-                else:
-                    self._cut_block(tokenizer, block, out)
-            else:
-                for part in _RE_SKIP.split(block):
-                    if _RE_SKIP.match(part):
-                        out.append(part)
-                    else:
-                        out.extend(part)
-        return out
-
-    def _cut_block(self, tokenizer: jieba.Tokenizer, block: str, out: list[str]) -> None:
-        """jieba's most probable path through its word graph (``__cut_DAG_NO_HMM``)."""
-        freq = tokenizer.FREQ
-        weights = self._logp
-        if len(weights) > MEMO_LIMIT:
-            weights.clear()
-        logtotal = math.log(tokenizer.total)
-        n = len(block)
-        score = [0.0] * (n + 1)
-        end = [0] * (n + 1)
-        for k in range(n - 1, -1, -1):
-            # every word of the dictionary starting at k, shortest first; ties
-            # go to the longer word, as in jieba's max over (score, end)
-            best, stop = -math.inf, -1
-            i, frag = k, block[k]
-            while True:
-                w = weights.get(frag)
-                if w is None:
-                    f = freq.get(frag)
-                    w = weights[frag] = _NOT_A_PREFIX if f is None else _logp(f, logtotal)
-                if w is _NOT_A_PREFIX:
-                    break
-                i += 1
-                if w is not _PREFIX_ONLY:
-                    s = w + score[i]
-                    if s >= best:
-                        best, stop = s, i - 1
-                if i == n:
-                    break
-                frag = block[k : i + 1]
-            if stop < 0:
-                best = math.log(freq.get(block[k]) or 1) - logtotal + score[k + 1]
-                stop = k
-            score[k], end[k] = best, stop
-        x, buf = 0, ""
-        while x < n:
-            y = end[x] + 1
-            word = block[x:y]
-            if y - x == 1 and word in _ENG:
-                buf += word
-            else:
-                if buf:
-                    out.append(buf)
-                    buf = ""
-                out.append(word)
-            x = y
-        if buf:
-            out.append(buf)
+        return list(self._load().cut(text, HMM=False))
 
     def frequency(self, word: str) -> int:
         """How common ``word`` is in general Chinese (0 if unknown)."""
