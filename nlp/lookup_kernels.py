@@ -266,12 +266,18 @@ def _new_slot(slots, k, slot):  # type: ignore[no-untyped-def]
 @njit(cache=True, nogil=True, inline="always")
 def _holds(q, d, canon, doc_off, doc_skip):  # type: ignore[no-untyped-def]
     start, end = np.int64(doc_off[d]), np.int64(doc_off[d + 1])
-    m = len(q)
-    first = max(0, np.int64(doc_skip[d]) - m + 1)  # ending past the region prefix
-    for s in range(start + first, end - m + 1):
+    first = max(0, np.int64(doc_skip[d]) - len(q) + 1)  # ending past the region prefix
+    return inside(q, canon[start + first : end])
+
+
+@njit(cache=True, nogil=True)
+def inside(small: np.ndarray, big: np.ndarray) -> bool:
+    """Whether ``small`` occurs in ``big`` as a contiguous run."""
+    m = len(small)
+    for s in range(len(big) - m + 1):
         ok = True
         for t in range(m):
-            if canon[s + t] != q[t]:
+            if big[s + t] != small[t]:
                 ok = False
                 break
         if ok:

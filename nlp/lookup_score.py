@@ -14,6 +14,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from nlp.lookup_kernels import inside
+
 RERANK = 60  # leaders checked for the characters they share regardless of order
 _ONE = np.uint64(1)
 _ALL = np.uint64(0xFFFFFFFFFFFFFFFF)
@@ -106,20 +108,6 @@ def _osa(a: np.ndarray, b: np.ndarray, d: np.ndarray) -> int:
 
 
 @njit(cache=True, nogil=True)
-def _inside(small: np.ndarray, big: np.ndarray) -> bool:
-    m = len(small)
-    for s in range(len(big) - m + 1):
-        ok = True
-        for t in range(m):
-            if big[s + t] != small[t]:
-                ok = False
-                break
-        if ok:
-            return True
-    return False
-
-
-@njit(cache=True, nogil=True)
 def _shared(keys: np.ndarray, masks: np.ndarray, text: np.ndarray, taken: np.ndarray) -> int:
     """Characters in common with the query (its ``_pattern``), counted with repetition:
     the LCS of both sorted. ``taken`` (zeros, one per table slot) is left as found."""
@@ -173,18 +161,18 @@ def score(
         s, e = np.int64(doc_off[docs[j]]), np.int64(doc_off[docs[j] + 1])
         ct, ut = canon[s:e], units[s:e]
         lc = e - s
-        whole = _inside(q, ct)
+        whole = inside(q, ct)
         exact[j] = lc == lq and whole
         lcs = _lcs(q, q_chars, q_masks, ct)
         cov = lcs / lq
-        contig = 1.0 if whole or _inside(ct, q) else 0.75 * cov
+        contig = 1.0 if whole or inside(ct, q) else 0.75 * cov
         char_sim = 0.5 * cov + 0.5 * contig
         for a in range(n_alts):
             ua = alts[alt_off[a] : alt_off[a + 1]]
             lu = len(ua)
             ulcs = _lcs(ua, a_keys[a], a_masks[a], ut)
             ucov = ulcs / lu
-            ucontig = 1.0 if _inside(ua, ut) or _inside(ut, ua) else 0.75 * ucov
+            ucontig = 1.0 if inside(ua, ut) or inside(ut, ua) else 0.75 * ucov
             unit_sim = 0.5 * ucov + 0.5 * ucontig
             by_chars = 100 * (0.55 * char_sim + 0.30 * unit_sim + 0.15 * lcs / lc)
             by_units = 100 * (0.85 * unit_sim + 0.15 * ulcs / lc)
