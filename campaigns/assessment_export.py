@@ -16,7 +16,6 @@ from openpyxl.utils import get_column_letter
 
 from campaigns import page as campaign_page
 from campaigns.export import XLSX_FORMATS, _xlsx_text, csv_text_cell, csv_value, display
-from infra import i18n
 from infra.formatting import format_date
 from infra.i18n import gettext
 
@@ -173,20 +172,6 @@ def page_context(report: dict[str, Any], lang: str) -> dict[str, Any]:
 
 def standalone_html(report: dict[str, Any], lang: str = "zh") -> str:
     """The assessment as one self-contained HTML file (its CSS embedded)."""
-    token = i18n.current_lang.set(lang)
-    try:
-        template = campaign_page._environment().get_template("assessment_standalone.html")
-        css = "\n".join(
-            f.read_text(encoding="utf-8")
-            for f in (campaign_page.SITE_CSS, campaign_page.REPORT_CSS)
-            if f.exists()
-        )
-        return template.render(
-            lang=lang,
-            html_lang="en" if lang == "en" else "zh-CN",
-            css=css,
-            standalone=True,
-            **page_context(report, lang),
-        )
-    finally:
-        i18n.current_lang.reset(token)
+    return campaign_page.render_standalone(
+        "assessment_body.html", lang, lambda: page_context(report, lang)
+    )

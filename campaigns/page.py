@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from functools import cache
 from pathlib import Path
@@ -248,17 +249,27 @@ def _environment() -> jinja2.Environment:
 
 def standalone_html(report: dict[str, Any], lang: str = "zh") -> str:
     """The report page as one self-contained file (its CSS embedded, no links to fetch)."""
+    return render_standalone("campaign_report_body.html", lang, lambda: page_context(report, lang))
+
+
+def render_standalone(body: str, lang: str, context: Callable[[], dict[str, Any]]) -> str:
+    """A report body template as one self-contained HTML file in ``lang``: the site's and
+    the reports' CSS embedded, nothing to fetch. ``context`` is built in that language."""
     token = i18n.current_lang.set(lang)
     try:
-        template = _environment().get_template("campaign_standalone.html")
-        return template.render(
-            lang=lang,
-            html_lang="en" if lang == "en" else "zh-CN",
-            css="\n".join(
-                f.read_text(encoding="utf-8") for f in (SITE_CSS, REPORT_CSS) if f.exists()
-            ),
-            standalone=True,
-            **page_context(report, lang),
+        return (
+            _environment()
+            .get_template("standalone.html")
+            .render(
+                lang=lang,
+                html_lang="en" if lang == "en" else "zh-CN",
+                css="\n".join(
+                    f.read_text(encoding="utf-8") for f in (SITE_CSS, REPORT_CSS) if f.exists()
+                ),
+                standalone=True,
+                body=body,
+                **context(),
+            )
         )
     finally:
         i18n.current_lang.reset(token)
