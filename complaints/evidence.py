@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from infra.blobstore import blob_name
+from infra.i18n import LocalizedError
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_FILES_PER_CASE = 10
@@ -35,21 +36,13 @@ def N_(message: str) -> str:
     return message
 
 
-class EvidenceRefused(ValueError):
+class EvidenceRefused(LocalizedError):
     """The file is not taken; nothing was stored. ``msgid`` is the English message."""
 
     def __init__(self, code: str, message: str, status: int = 400, **params: Any) -> None:
-        super().__init__(message.format(**params) if params else message)
+        super().__init__(message, **params)
         self.code = code
-        self.msgid = message
-        self.params = params
         self.status = status
-
-    def localized(self, lang: str | None = None) -> str:
-        from infra.i18n import gettext
-
-        text = gettext(self.msgid, lang)
-        return text.format(**self.params) if self.params else text
 
 
 @dataclass(frozen=True, slots=True)

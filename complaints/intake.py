@@ -30,6 +30,7 @@ from complaints.models import CHANNELS, KINDS, Case
 from complaints.workflow import overdue_deadline
 from infra.characters import has_surrogate
 from infra.db import utcnow
+from infra.i18n import LocalizedError
 from infra.security import READABLE, bound_key, keyed_hash, readable_code
 from nlp import uscc as uscc_codes
 from nlp.router import Router, RoutingResult
@@ -42,7 +43,7 @@ _SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;]?")
 _IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{8,80}$")
 
 
-class IntakeError(ValueError):
+class IntakeError(LocalizedError):
     """The submission cannot be accepted as it is; ``field`` names what is wrong.
 
     ``msgid`` is the English message with ``{placeholders}`` filled from ``params``, so
@@ -52,16 +53,8 @@ class IntakeError(ValueError):
     status = 400
 
     def __init__(self, field: str, message: str, **params: Any) -> None:
-        super().__init__(message.format(**params) if params else message)
+        super().__init__(message, **params)
         self.field = field
-        self.msgid = message
-        self.params = params
-
-    def localized(self) -> str:
-        from infra.i18n import gettext
-
-        text = gettext(self.msgid)
-        return text.format(**self.params) if self.params else text
 
 
 class IdempotencyConflict(IntakeError):

@@ -21,6 +21,7 @@ from typing import Any
 
 from complaints.deadlines import Rules, add_working_days, working_days_between
 from infra.characters import has_surrogate
+from infra.i18n import LocalizedError
 
 # 不予受理 reasons of the regulation (市场监督管理投诉举报处理暂行办法, art. 15)
 REJECT_REASONS = (
@@ -70,7 +71,7 @@ _TO: dict[str, str | None] = {
 }
 
 
-class WorkflowError(ValueError):
+class WorkflowError(LocalizedError):
     """An action that the case's state or the given values do not allow.
 
     ``msgid`` is the English message with ``{placeholders}``; ``params`` fill them, so
@@ -80,10 +81,8 @@ class WorkflowError(ValueError):
     status = 400
 
     def __init__(self, code: str, msgid: str, **params: Any) -> None:
-        super().__init__(msgid.format(**params))
+        super().__init__(msgid, **params)
         self.code = code
-        self.msgid = msgid
-        self.params = params
 
 
 class IllegalTransition(WorkflowError):

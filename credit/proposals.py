@@ -22,28 +22,21 @@ from disclosure.cache import mark_change
 from disclosure.grades import GRADES
 from disclosure.models import CreditGrade, Enterprise, RecallNotice
 from infra.db import utcnow
-from infra.i18n import gettext
+from infra.i18n import LocalizedError
 
 MIN_REASON = 10
 MAX_REASON = 2000
 
 
-class ProposalError(ValueError):
+class ProposalError(LocalizedError):
     """A decision that cannot be made; ``field`` names the input at fault. ``msgid`` is
     the English message with ``{placeholders}`` filled from ``params``, so each page or
     answer can say it in the reader's language (``localized()``)."""
 
     def __init__(self, field: str, msgid: str, status: int = 400, **params: object) -> None:
-        super().__init__(msgid.format(**params) if params else msgid)
+        super().__init__(msgid, **params)
         self.field = field
-        self.msgid = msgid
-        self.params = params
         self.status = status
-
-    def localized(self) -> str:
-        """The message in the current request's language."""
-        text = gettext(self.msgid)
-        return text.format(**self.params) if self.params else text
 
 
 class ProposalNotFound(LookupError):

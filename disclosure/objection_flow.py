@@ -15,6 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from infra.i18n import LocalizedError
+
 STATUSES = ("received", "reviewing", "upheld", "dismissed")
 FINAL = ("upheld", "dismissed")
 ACTIONS = ("verify", "review", "uphold", "dismiss")
@@ -42,7 +44,7 @@ def N_(message: str) -> str:
     return message
 
 
-class ObjectionError(ValueError):
+class ObjectionError(LocalizedError):
     """An objection input that cannot be accepted; ``field`` names it.
 
     ``msgid`` is the English message with ``{placeholders}`` filled from ``params``,
@@ -52,17 +54,9 @@ class ObjectionError(ValueError):
     status = 400
 
     def __init__(self, field: str, message: str, **params: Any) -> None:
-        super().__init__(message.format(**params) if params else message)
+        super().__init__(message, **params)
         self.field = field
-        self.msgid = message
-        self.params = params
         self.message = str(self)
-
-    def localized(self) -> str:
-        from infra.i18n import gettext
-
-        text = gettext(self.msgid)
-        return text.format(**self.params) if self.params else text
 
 
 class IllegalObjectionStep(ObjectionError):

@@ -11,6 +11,7 @@ from __future__ import annotations
 from contextvars import ContextVar
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from babel import Locale
 from babel.messages.mofile import write_mo
@@ -97,6 +98,23 @@ def gettext(message: str, lang: str | None = None) -> str:
 
 def ngettext(singular: str, plural: str, n: int, lang: str | None = None) -> str:
     return translations(lang or current_lang.get()).ngettext(singular, plural, n)
+
+
+class LocalizedError(ValueError):
+    """A refusal whose message is an English message id (``msgid``) with
+    ``{placeholders}`` filled from ``params``: ``str()`` is the English text, and
+    ``localized()`` says it in the current request's language (or in ``lang``), so each
+    channel shows it to its reader."""
+
+    def __init__(self, msgid: str, **params: Any) -> None:
+        super().__init__(msgid.format(**params) if params else msgid)
+        self.msgid = msgid
+        self.params = params
+
+    def localized(self, lang: str | None = None) -> str:
+        """The message in the reader's language."""
+        text = gettext(self.msgid, lang)
+        return text.format(**self.params) if self.params else text
 
 
 _ = gettext

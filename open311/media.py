@@ -24,19 +24,14 @@ import aiohttp
 from aiohttp.abc import AbstractResolver, ResolveResult
 
 from complaints.evidence import MAX_FILE_BYTES
+from infra.i18n import LocalizedError
 from infra.settings import IPNetwork
 
 FETCH_TIMEOUT = 10.0
 
 
-class MediaError(ValueError):
-    """The media_url cannot be used; ``msgid`` is the English message, with ``params``
-    for its placeholders, so the error array says why in the reader's language."""
-
-    def __init__(self, msgid: str, **params: object) -> None:
-        super().__init__(msgid.format(**params) if params else msgid)
-        self.msgid = msgid
-        self.params = params
+class MediaError(LocalizedError):
+    """The media_url cannot be used; the message (a translatable ``msgid``) says why."""
 
 
 def _allowed(address: str, allow: tuple[IPNetwork, ...]) -> bool:

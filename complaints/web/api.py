@@ -49,7 +49,7 @@ def reject_unknown(data: dict[str, Any], allowed: tuple[str, ...]) -> None:
 
 
 def workflow_error(exc: WorkflowError) -> ApiError:
-    message = gettext(exc.msgid).format(**exc.params)
+    message = exc.localized()
     return ApiError(exc.status, exc.code, message)
 
 

@@ -318,7 +318,7 @@ async def case_action(request: web.Request) -> web.StreamResponse:
     except CaseNotFound:
         raise web.HTTPNotFound(text=gettext("no such case at your department")) from None
     except workflow.WorkflowError as exc:
-        message = gettext(exc.msgid).format(**exc.params)
+        message = exc.localized()
         return await _case_page(request, staff, message, exc.status)
     if result.case.department != staff.department:
         # transferred away: the case is no longer this desk's to see
@@ -336,7 +336,7 @@ async def _enterprise_action(
     except CaseNotFound:
         raise web.HTTPNotFound(text=gettext("no such case at your department")) from None
     except workflow.WorkflowError as exc:
-        message = gettext(exc.msgid).format(**exc.params)
+        message = exc.localized()
         return await _case_page(request, staff, message, exc.status)
     raise _redirect(request, f"/desk/cases/{number}")
 

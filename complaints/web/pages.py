@@ -272,7 +272,7 @@ async def rating_submit(request: web.Request) -> web.Response:
         except WorkflowError as exc:
             await session.rollback()
             view = await service.track(session, number, code, secret, lang(request))
-            error = gettext(exc.msgid).format(**exc.params)
+            error = exc.localized()
             return _status_page(request, view, code, error=error, status=exc.status)
     return _status_page(request, view, code, message=gettext("Thank you for your rating."))
 
