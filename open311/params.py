@@ -14,7 +14,7 @@ from aiohttp import web
 from complaints.intake import Submission, client_key
 from infra.clients import client_address
 from infra.db import utcnow
-from infra.i18n import gettext
+from infra.i18n import LocalizedError
 from infra.web import SERVICES, lang
 from open311 import formats as fmt311
 
@@ -22,15 +22,14 @@ MAX_RANGE = timedelta(days=90)
 MAX_IDS = 100
 
 
-class Open311Error(Exception):
+class Open311Error(LocalizedError):
     """A request the service refuses: the HTTP status and the English message id with
-    its ``{placeholders}``, translated for the reader when raised."""
+    its ``{placeholders}``; ``description`` is it in the reader's language."""
 
     def __init__(self, status: int, msgid: str, **params: object) -> None:
-        text = gettext(msgid)
-        self.description = text.format(**params) if params else text
-        super().__init__(self.description)
+        super().__init__(msgid, **params)
         self.status = status
+        self.description = self.localized()
 
 
 def _float(form: dict[str, str], name: str) -> float | None:
