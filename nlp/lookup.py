@@ -23,7 +23,7 @@ import re
 from array import array
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
@@ -44,9 +44,8 @@ SHORT = 3  # queries of this many characters or fewer are first matched verbatim
 _CODE_RUN = re.compile(r"[0-9A-Z][0-9A-Z \-]{16,40}[0-9A-Z]")
 
 
-@dataclass(frozen=True, slots=True)
-class LookupHit:
-    """One enterprise that matches a query."""
+class LookupHit(NamedTuple):
+    """One enterprise that matches a query (a named tuple: a search makes ten of them)."""
 
     uscc: str
     name: str
@@ -282,11 +281,12 @@ class EnterpriseIndex:
             return []
         q = code_units(canon)
         chinese = len(alts) == 1 and len(alts[0]) == len(canon)
+        u = code_units(alts[0]) if chinese else q
         docs = self._contained(q, limit) if chinese and not skip and len(q) <= SHORT else None
         if docs is not None and len(docs):
             pass  # names that contain a short query verbatim: nothing else comes close
         elif chinese:
-            keys = kernels.query_keys(q, code_units(alts[0]), skip)
+            keys = kernels.query_keys(q, u, skip)
             docs = self._postings.candidates(keys, BUDGET, SHORTLIST)
         else:
             # typed pinyin: letter pairs would crowd out the pinyin keys, so each kind of
@@ -299,38 +299,53 @@ class EnterpriseIndex:
         if not len(docs):
             return []
         u_off = [0]
-        for u in alts:
-            u_off.append(u_off[-1] + len(u))
+        for alt in alts:
+            u_off.append(u_off[-1] + len(alt))
         doc_slot, alive, c_all, u_all, off, _, doc_alias = self._views()
+        units = u if chinese else code_units("".join(alts))
         docs, slots, scores, by_pinyin, exact = lookup_score.rank_docs(
-            q, code_units("".join(alts)), np.array(u_off), chinese, docs, doc_slot, alive,
-            c_all, u_all, off, limit,
+            q, units, np.array(u_off), chinese, docs, doc_slot, alive, c_all, u_all, off, limit,
         )  # fmt: skip
+        return self._hits(slots, scores, exact, by_pinyin, doc_alias[docs], canon if skip else core)
+
+    def _hits(
+        self,
+        slots: np.ndarray,
+        scores: np.ndarray,
+        exact: np.ndarray,
+        by_pinyin: np.ndarray,
+        is_alias: np.ndarray,
+        wanted: str,
+    ) -> list[LookupHit]:
+        """The ranked names as hits, best first: a name that is the query, or that has the
+        query (``wanted``, normalised) as an alias, moves up to 100 or 99."""
         text_off = self._text_off
-        if not isinstance(text_off, np.ndarray):
-            text_off = np.frombuffer(text_off, dtype=np.uint64)
-        starts, ends = text_off[slots].tolist(), text_off[slots + 1].tolist()
-        is_alias = doc_alias[docs].tolist()
-        texts, codes = memoryview(self._texts), memoryview(self._codes)
+        if isinstance(text_off, np.ndarray):  # a mapped layer
+            starts, ends = text_off[slots].tolist(), text_off[slots + 1].tolist()
+        else:
+            starts = [text_off[s] for s in slots.tolist()]
+            ends = [text_off[s + 1] for s in slots.tolist()]
         hits: list[LookupHit] = []
-        wanted = canon if skip else core
-        for i, (slot, score, whole, pinyin) in enumerate(
-            zip(slots.tolist(), scores.tolist(), exact.tolist(), by_pinyin.tolist(), strict=True)
-        ):
-            name, *aliases = str(texts[starts[i] : ends[i]], "utf-8").split(SEP)
-            code = str(codes[18 * slot : 18 * slot + 18], "ascii")
-            if whole:
-                score, reason = 100.0, "alias" if is_alias[i] else "exact name"
-            elif aliases and alias_match(wanted, aliases):
-                score, reason = max(score, 99.0), "alias"
-            elif pinyin:
-                reason = "pinyin"
-            else:
-                reason = "alias" if is_alias[i] else "fuzzy"
-            hits.append(LookupHit(code, name, round(score, 1), reason))
-        texts.release()
-        codes.release()
-        hits.sort(key=lambda h: -h.score)
+        moved = False
+        with memoryview(self._texts) as texts, memoryview(self._codes) as codes:
+            for slot, start, end, score, whole, pinyin, alias in zip(
+                slots.tolist(), starts, ends, scores.tolist(), exact.tolist(),
+                by_pinyin.tolist(), is_alias.tolist(), strict=True,
+            ):  # fmt: skip
+                name = str(texts[start:end], "utf-8")
+                aliases = name.split(SEP) if SEP in name else None
+                if aliases is not None:
+                    name = aliases.pop(0)
+                if whole:
+                    score, reason, moved = 100.0, "alias" if alias else "exact name", True
+                elif aliases and alias_match(wanted, aliases):
+                    score, reason, moved = max(score, 99.0), "alias", True
+                else:
+                    reason = "pinyin" if pinyin else "alias" if alias else "fuzzy"
+                code = str(codes[18 * slot : 18 * slot + 18], "ascii")
+                hits.append(LookupHit(code, name, round(score, 1), reason))
+        if moved:  # otherwise they are in order already
+            hits.sort(key=lambda h: -h.score)
         return hits
 
     def _views(self) -> tuple[np.ndarray, ...]:

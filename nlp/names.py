@@ -308,9 +308,10 @@ def _split_industry(core: str) -> tuple[str, str]:
     return core, ""
 
 
-def split_name(name: str) -> NameParts:
-    """Split an enterprise name (or a query that names one) into its parts."""
-    text = normalize(name)
+def split_name(name: str, *, normalized: bool = False) -> NameParts:
+    """Split an enterprise name (or a query that names one) into its parts; ``normalized``:
+    the caller has put it through ``nlp.text.normalize`` already."""
+    text = name if normalized else normalize(name)
     bracketed: list[str] = []
     if "(" in text or "【" in text or "[" in text:  # normalize() folded （） to ()
         text = _BRACKETS.sub(lambda m: bracketed.append(_clean(m.group(1))) or "", text)

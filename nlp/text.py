@@ -29,7 +29,7 @@ _SPACES = re.compile(r"\s+")
 @lru_cache(maxsize=4096)
 def to_simplified(text: str) -> str:
     """Traditional Chinese to Simplified (OpenCC t2s); other scripts pass through."""
-    return _T2S.convert(text)
+    return text if text.isascii() else _T2S.convert(text)
 
 
 def fold_width(text: str) -> str:
