@@ -70,6 +70,7 @@ def search_enterprises(
     if not query.strip():
         return _with_grade(published, grade, limit, today) if grade else []
     depth = limit * _FILTER_DEPTH if grade else limit
+    today = today or date.today()
     items = []
     for hit in published.index.search(query, limit=depth):
         if hit.score < MIN_SCORE:
