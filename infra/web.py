@@ -9,6 +9,7 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 import aiohttp_jinja2
+import orjson
 from aiohttp import web
 
 from infra.characters import SURROGATE, has_surrogate
@@ -26,12 +27,21 @@ SETTINGS: web.AppKey[Settings] = web.AppKey("settings")
 SERVER_NAME = "zhixin"
 
 _raw_dumps = functools.partial(json.dumps, ensure_ascii=False, default=str)
+# what orjson cannot represent as the standard library would is handed to ``default``
+# (str): dates and times as str() gives them, dataclasses as their repr
+_ORJSON = orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME
+_ORJSON |= orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_SERIALIZE_NUMPY
 # a lone surrogate (infra.characters) escaped in a JSON body: valid UTF-8 bytes
 # cannot carry one raw
 _JSON_SURROGATE = re.compile(rb"\\u[dD][89a-fA-F]")
 
 
 def _dumps(data: Any, **kwargs: Any) -> str:
+    if not kwargs:
+        try:
+            return orjson.dumps(data, default=str, option=_ORJSON).decode()
+        except TypeError:  # a lone surrogate, or an integer past 64 bits
+            pass
     text = _raw_dumps(data, **kwargs)
     if SURROGATE.search(text):
         # stored before the edge refused them: escaped, the answer is still valid JSON
