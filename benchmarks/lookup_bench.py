@@ -42,6 +42,16 @@ from nlp.lookup import EnterpriseIndex
 from nlp.lookup_file import open_index, save_index
 
 PEERS = ("lookup", "bruteforce", "pgtrgm")
+# recall@1 of the typo kinds with the index before the speed work (a80ee5e), same register
+# and query seeds: at a million names and more, many dropped characters leave a query that
+# several registered names explain equally (the 'contain 2-10' column), so the target
+# there is "no worse than before" (within TIES: answers that differ on equal scores only);
+# the queries that one name explains keep the 0.95 target at every size
+BEFORE = {
+    1_000_000: {"homophone": 0.998, "missing": 0.910, "swapped": 0.996, "pinyin": 0.986},
+    5_000_000: {"homophone": 0.938, "missing": 0.816, "swapped": 0.978, "pinyin": 0.824},
+}
+TIES = 0.01
 BUCKETS = ("1", "2-10", ">10")
 
 
@@ -131,9 +141,14 @@ def targets(
 ) -> tuple[list[str], bool]:
     """The targets, each with its figure and whether it holds; and whether all hold."""
     rows: list[tuple[str, str, bool]] = []
+    before = BEFORE.get(size)
     for kind in TYPO_KINDS:
         _, r1 = run.recall(lambda q, k=kind: q.kind == k, 1)
-        rows.append((f"recall@1 ≥ 0.95, {kind}", f"{r1:.3f}", r1 >= 0.95))
+        if before is None:
+            rows.append((f"recall@1 ≥ 0.95, {kind}", f"{r1:.3f}", r1 >= 0.95))
+        else:  # past 200k names a typo often spells several names: no worse than before
+            floor = before[kind] - TIES
+            rows.append((f"recall@1 ≥ {floor:.3f} (before), {kind}", f"{r1:.3f}", r1 >= floor))
     for kind in TYPO_KINDS:  # the same, leaving out typos that several names explain
         n, r1 = run.recall(lambda q, k=kind: q.kind == k and q.contain <= 1, 1)
         rows.append(
