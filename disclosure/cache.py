@@ -45,30 +45,35 @@ class MemoIndex(EnterpriseIndex):
         self.memo_hits = 0
         self.memo_misses = 0
 
+    # under the index's lock: an answer computed before a change is not kept after it
     def search(self, query: str, limit: int = 10) -> list[LookupHit]:
         key = (query, limit)
-        found = self._memo.pop(key, None)
-        if found is not None:
-            self.memo_hits += 1
-        else:
-            self.memo_misses += 1
-            found = tuple(super().search(query, limit))
-            if len(self._memo) >= self.MEMO_SIZE:
-                del self._memo[next(iter(self._memo))]  # the least recently used
-        self._memo[key] = found
+        with self._lock:
+            found = self._memo.pop(key, None)
+            if found is not None:
+                self.memo_hits += 1
+            else:
+                self.memo_misses += 1
+                found = tuple(super().search(query, limit))
+                if len(self._memo) >= self.MEMO_SIZE:
+                    del self._memo[next(iter(self._memo))]  # the least recently used
+            self._memo[key] = found
         return list(found)
 
     def add(self, uscc: str, name: str, aliases: Sequence[str] = ()) -> None:
-        self._memo.clear()
-        super().add(uscc, name, aliases)
+        with self._lock:
+            self._memo.clear()
+            super().add(uscc, name, aliases)
 
     def remove(self, uscc: str) -> None:
-        self._memo.clear()
-        super().remove(uscc)
+        with self._lock:
+            self._memo.clear()
+            super().remove(uscc)
 
     def compact(self) -> None:
-        self._memo.clear()
-        super().compact()
+        with self._lock:
+            self._memo.clear()
+            super().compact()
 
 
 @dataclass

@@ -20,6 +20,7 @@ hidden in the mapped layer's private liveness flags, and a search asks both.
 from __future__ import annotations
 
 import re
+import threading
 from array import array
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -32,7 +33,7 @@ from nlp import lookup_score
 from nlp import uscc as uscc_codes
 from nlp.codemap import CodeMap
 from nlp.lookup_text import SEP, Query, alias_match, doc_text, parse_query, piece_units
-from nlp.postings import Postings, bulk_keys, code_units, pair_key, text_keys
+from nlp.postings import Postings, bulk_keys, code_units, text_keys
 from nlp.text import fold_width, normalize
 
 if TYPE_CHECKING:
@@ -81,7 +82,11 @@ class EnterpriseIndex:
         self._postings = Postings()
         self._base: EnterpriseIndex | None = None  # the shared file, mapped read-only
         self._mapped: MappedArrays | None = None  # set on an index that is such a file
-        self._view: tuple[np.ndarray, ...] | None = None  # a mapped layer's arrays
+        self._view: tuple[np.ndarray, ...] | None = None  # arrays over the buffers above
+        # a search and a change never overlap: the server's routing thread searches while
+        # the event loop applies changes, and the compiled kernels run without the GIL
+        # over views of buffers that an insert would resize
+        self._lock = threading.RLock()
 
     # --- building ---------------------------------------------------------------------
 
@@ -102,30 +107,33 @@ class EnterpriseIndex:
         """Insert an enterprise, or replace the one with the same code (new name, aliases)."""
         if self._mapped is not None:
             raise TypeError("a mapped index is read-only: add to an index layered on it")
-        self._kill_below(uscc_codes.clean(uscc))
-        for doc, canon, units, skip in self._insert(uscc, name, aliases):
-            self._postings.add(doc, text_keys(canon, units, skip))
-        if self._postings.wants_compaction():
-            self.compact()
+        with self._lock:
+            self._kill_below(uscc_codes.clean(uscc))
+            for doc, canon, units, skip in self._insert(uscc, name, aliases):
+                self._postings.add(doc, text_keys(canon, units, skip))
+            if self._postings.wants_compaction():
+                self.compact()
 
     def remove(self, uscc: str) -> None:
         """Forget an enterprise; unknown codes are ignored."""
         code = uscc_codes.clean(uscc)
-        self._kill_below(code)
-        slot = self._codemap.pop(code)
-        if slot is not None and self._alive[slot]:
-            self._alive[slot] = 0
-            self._live -= 1
+        with self._lock:
+            self._kill_below(code)
+            slot = self._codemap.pop(code)
+            if slot is not None and self._alive[slot]:
+                self._alive[slot] = 0
+                self._live -= 1
 
     def compact(self) -> None:
         """Fold incremental additions into the main postings and drop replaced documents.
 
         ``add`` calls it by itself once additions pass an eighth of the postings (a few
         seconds at a million names); a caller may also run it after a large import."""
-        if self._postings.too_small():  # grown far past its build size: re-key everything
-            self._rekey()
-        else:
-            self._postings.compact(self._doc_alive(), self._doc_lengths())
+        with self._lock:
+            if self._postings.too_small():  # grown far past its build size: re-key all
+                self._rekey()
+            else:
+                self._postings.compact(self._doc_alive(), self._doc_lengths())
 
     def _doc_lengths(self) -> np.ndarray:
         return np.diff(np.frombuffer(self._doc_off, dtype=np.uint64)).astype(np.int64)
@@ -148,6 +156,7 @@ class EnterpriseIndex:
     def _insert(
         self, uscc: str, name: str, aliases: Sequence[str], bulk: bool = False
     ) -> list[tuple[int, str, str, int]]:
+        self._view = None  # its arrays would pin the buffers that grow here
         fast = len(uscc) == 18 and uscc.isascii() and uscc.isalnum()
         code = uscc.upper() if fast else uscc_codes.clean(uscc)
         if len(code) != 18 or not code.isascii():
@@ -251,6 +260,10 @@ class EnterpriseIndex:
         """Enterprises matching the query, best first, with scores in 0-100."""
         if limit <= 0 or not query or not query.strip():
             return []
+        with self._lock:
+            return self._search(query, limit)
+
+    def _search(self, query: str, limit: int) -> list[LookupHit]:
         hits: list[LookupHit] = []
         text = fold_width(query).upper()
         for run in _CODE_RUN.findall(text):
@@ -282,7 +295,12 @@ class EnterpriseIndex:
         q = code_units(canon)
         chinese = len(alts) == 1 and len(alts[0]) == len(canon)
         u = code_units(alts[0]) if chinese else q
-        docs = self._contained(q, limit) if chinese and not skip and len(q) <= SHORT else None
+        doc_slot, alive, c_all, u_all, off, doc_skip, doc_alias = self._views()
+        docs = None
+        if chinese and not skip and len(q) <= SHORT:
+            docs = self._postings.contained(
+                q, (c_all, off, doc_skip, doc_slot, alive), limit, BUDGET
+            )
         if docs is not None and len(docs):
             pass  # names that contain a short query verbatim: nothing else comes close
         elif chinese:
@@ -301,24 +319,16 @@ class EnterpriseIndex:
         u_off = [0]
         for alt in alts:
             u_off.append(u_off[-1] + len(alt))
-        doc_slot, alive, c_all, u_all, off, _, doc_alias = self._views()
         units = u if chinese else code_units("".join(alts))
-        docs, slots, scores, by_pinyin, exact = lookup_score.rank_docs(
+        ranked = lookup_score.rank_docs(
             q, units, np.array(u_off), chinese, docs, doc_slot, alive, c_all, u_all, off, limit,
         )  # fmt: skip
-        return self._hits(slots, scores, exact, by_pinyin, doc_alias[docs], canon if skip else core)
+        return self._hits(ranked, doc_alias, canon if skip else core)
 
-    def _hits(
-        self,
-        slots: np.ndarray,
-        scores: np.ndarray,
-        exact: np.ndarray,
-        by_pinyin: np.ndarray,
-        is_alias: np.ndarray,
-        wanted: str,
-    ) -> list[LookupHit]:
-        """The ranked names as hits, best first: a name that is the query, or that has the
-        query (``wanted``, normalised) as an alias, moves up to 100 or 99."""
+    def _hits(self, ranked: tuple, doc_alias: np.ndarray, wanted: str) -> list[LookupHit]:
+        """The ranked names (``rank_docs``) as hits, best first: a name that is the query,
+        or that has it (``wanted``, normalised) as an alias, moves up to 100 or 99."""
+        docs, slots, scores, by_pinyin, exact = ranked
         text_off = self._text_off
         if isinstance(text_off, np.ndarray):  # a mapped layer
             starts, ends = text_off[slots].tolist(), text_off[slots + 1].tolist()
@@ -330,7 +340,7 @@ class EnterpriseIndex:
         with memoryview(self._texts) as texts, memoryview(self._codes) as codes:
             for slot, start, end, score, whole, pinyin, alias in zip(
                 slots.tolist(), starts, ends, scores.tolist(), exact.tolist(),
-                by_pinyin.tolist(), is_alias.tolist(), strict=True,
+                by_pinyin.tolist(), doc_alias[docs].tolist(), strict=True,
             ):  # fmt: skip
                 name = str(texts[start:end], "utf-8")
                 aliases = name.split(SEP) if SEP in name else None
@@ -349,9 +359,9 @@ class EnterpriseIndex:
         return hits
 
     def _views(self) -> tuple[np.ndarray, ...]:
-        """(doc_slot, alive, canon, units, doc_off, doc_skip, doc_alias) as arrays; kept on
-        a mapped layer, made afresh on a growing one (a view would pin its buffers)."""
-        if self._mapped is not None and self._view is not None:
+        """(doc_slot, alive, canon, units, doc_off, doc_skip, doc_alias) as arrays, kept
+        until the next insert (which drops them before it grows the buffers)."""
+        if self._view is not None:
             return self._view
         view = (
             np.frombuffer(self._doc_slot, dtype=np.uint32),
@@ -362,24 +372,8 @@ class EnterpriseIndex:
             np.frombuffer(self._doc_skip, dtype=np.uint8),
             np.frombuffer(self._doc_alias, dtype=np.uint8),
         )
-        if self._mapped is not None:
-            self._view = view
+        self._view = view
         return view
-
-    def _contained(self, q: np.ndarray, limit: int) -> np.ndarray:
-        """The shortest names that contain a short query verbatim (outside their region),
-        at most ``limit`` names, from the smallest bucket of the query's character pairs."""
-        a = q.tolist()
-        keys = [pair_key(a[0], a[1])]
-        if len(a) == 3:
-            keys += [pair_key(a[1], a[2]), pair_key(a[0], a[2])]
-        post = self._postings
-        bucket, extra = min((post.bucket_of(k) for k in keys), key=lambda b: post.size(b[0]))
-        doc_slot, alive, c_all, _, off, doc_skip, _ = self._views()
-        return kernels.contained(
-            q, bucket, post._bounds, post._post, extra, c_all, off, doc_skip, doc_slot, alive,
-            limit, BUDGET,
-        )  # fmt: skip
 
 
 def warm_up() -> float:

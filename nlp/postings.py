@@ -220,6 +220,18 @@ class Postings:
             RATIO, KEEP_MIN, ext_b, ext_off, ext_docs, *table,
         )  # fmt: skip
 
+    def contained(self, q: np.ndarray, docs: tuple, limit: int, cap: int) -> np.ndarray:
+        """The shortest documents that contain a two- or three-character query verbatim
+        (outside their region), at most ``limit`` names, from the smallest bucket of the
+        query's character pairs; ``docs``: the index's (canonical text, document offsets,
+        region lengths, document slots, liveness) arrays."""
+        a = q.tolist()
+        keys = [pair_key(a[0], a[1])]
+        if len(a) == 3:
+            keys += [pair_key(a[1], a[2]), pair_key(a[0], a[2])]
+        bucket, extra = min((self.bucket_of(k) for k in keys), key=lambda b: self.size(b[0]))
+        return kernels.contained(q, bucket, self._bounds, self._post, extra, *docs, limit, cap)
+
     def bucket_of(self, key: int) -> tuple[int, np.ndarray]:
         """A key's bucket and the overlay's documents in it."""
         bucket = self._bucket(key)

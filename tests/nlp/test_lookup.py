@@ -202,3 +202,39 @@ def test_a_cut_off_legal_form_does_not_lower_the_score(
     longer = first(fresh, "泰越光伏科技" + fragment)
     assert partial.uscc == longer.uscc == code
     assert longer.score >= partial.score
+
+
+def test_changes_wait_for_a_search_in_another_thread() -> None:
+    """The server routes texts (which searches the index) on a worker thread while the
+    event loop applies registry changes; the compiled kernels run without the GIL over
+    views of the buffers an insert grows. Without a lock, inserts failed half-done."""
+    import threading
+
+    records = list(generate_enterprises(2500, seed=5))
+    index = EnterpriseIndex.build((r.uscc, r.name, r.aliases) for r in records[:500])
+    errors: list[BaseException] = []
+    done = threading.Event()
+
+    def search_until_done() -> None:
+        queries = [r.name[2:8] for r in records]
+        n = 0
+        while not done.is_set():
+            try:
+                index.search(queries[n % len(queries)], 10)
+            except Exception as exc:
+                errors.append(exc)
+                return
+            n += 1
+
+    searcher = threading.Thread(target=search_until_done)
+    searcher.start()
+    try:
+        for r in records[500:]:
+            index.add(r.uscc, r.name, r.aliases)
+    finally:
+        done.set()
+        searcher.join()
+    assert errors == []
+    assert len(index) == len(records)
+    assert all(index.get(r.uscc).name == r.name for r in records[::50])  # type: ignore[union-attr]
+    assert first(index, records[-1].name).uscc == records[-1].uscc

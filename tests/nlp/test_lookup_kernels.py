@@ -13,7 +13,7 @@ from disclosure.namegen import generate_enterprises
 from nlp import lookup_score
 from nlp.lookup import EnterpriseIndex
 from nlp.lookup_text import doc_text
-from nlp.postings import UNIT_PAIR, bulk_keys, code_units, pair_key, text_keys
+from nlp.postings import UNIT_PAIR, Postings, bulk_keys, code_units, pair_key, text_keys
 from nlp.uscc import make_code
 
 
@@ -98,14 +98,14 @@ def test_a_short_query_takes_the_containment_path(
     index: EnterpriseIndex, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     calls: list[int] = []
-    original = EnterpriseIndex._contained
+    original = Postings.contained
 
-    def spy(self: EnterpriseIndex, q: np.ndarray, limit: int) -> np.ndarray:
-        found = original(self, q, limit)
+    def spy(self: Postings, q: np.ndarray, docs: tuple, limit: int, cap: int) -> np.ndarray:
+        found = original(self, q, docs, limit, cap)
         calls.append(len(found))
         return found
 
-    monkeypatch.setattr(EnterpriseIndex, "_contained", spy)
+    monkeypatch.setattr(Postings, "contained", spy)
     hits = index.search("璟翀", 10)
     assert calls == [2]  # the two names that contain it, not the swapped one
     # the shorter name first, as the scoring would put it; only names that contain it
