@@ -64,7 +64,11 @@ class MentionFinder:
             *lists.get("mention_types", []),
         }
         self._types = sorted((t.casefold() for t in types), key=len, reverse=True)
-        self._type_re = re.compile(trie_pattern(self._types), re.IGNORECASE)
+        # The look-ahead names the characters a type word can start with, so the
+        # scan skips the other positions in C instead of trying the trie at each.
+        firsts = "".join(sorted({re.escape(t[0]) for t in self._types}))
+        ahead = f"(?=[{firsts}])" if firsts else ""
+        self._type_re = re.compile(ahead + trie_pattern(self._types), re.IGNORECASE)
         brands = sorted(lists.get("brands_zh", []), key=len, reverse=True)
         self._brand_re = re.compile("|".join(re.escape(b) for b in brands)) if brands else None
         brands_en = sorted(lists.get("brands_en", []), key=len, reverse=True)
