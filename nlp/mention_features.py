@@ -17,6 +17,7 @@ _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 SENTENCE = frozenset("，。！？；：、,.!?;:\n【】[] ")
 BRACKETS = frozenset("（）()")
 _DETERMINER = re.compile("一家|这家|那家|某|一个|附近|楼下|门口")
+_DETERMINER_FIRST = frozenset("一这那某附楼门")  # a body without these holds no determiner
 # Characters that belong to the sentence around a name rather than to the name.
 _FUNCTION = frozenset(
     "的了把是在说要我你他她们这那买卖给让被跟到去还就都也不没很从向对叫拿找问和与或"
@@ -40,6 +41,12 @@ class CandidateFeatures:
         self, places: tuple[str, ...], generic: set[str], weights: Mapping[str, float]
     ) -> None:
         self._places = places
+        # places by their first character, so a body is compared with a few of them
+        self._places_by_first: dict[str, tuple[str, ...]] = {}
+        for place in places:
+            if place:
+                self._places_by_first[place[0]] = (*self._places_by_first.get(place[0], ()), place)
+        self._empty_place = "" in places
         self._generic = generic
         self.weights = weights
         # the first features of a candidate, by (source, type word, body length)
@@ -206,9 +213,10 @@ class CandidateFeatures:
         if not BRACKETS.isdisjoint(span):
             brackets = f"brackets={span[-1] in '）)'}:{body.count('（') + body.count('(')}"
             z.append(get(brackets, 0.0))
-        if _DETERMINER.search(body):
+        if not _DETERMINER_FIRST.isdisjoint(body) and _DETERMINER.search(body):
             z.append(get("body_has_determiner", 0.0))
-        if body.startswith(self._places):
+        places = self._places_by_first.get(body[:1])
+        if self._empty_place or (places is not None and body.startswith(places)):
             z.append(get("starts_with_place", 0.0))
         if span.casefold() in self._generic or (type_word and not body):
             z.append(get("generic", 0.0))
