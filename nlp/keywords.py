@@ -13,6 +13,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import accumulate
 
 from nlp.registry import Combo, DepartmentSpec
 from nlp.text import is_cjk
@@ -196,13 +197,9 @@ class KeywordMatcher:
     ) -> list[tuple[int, int, str]]:
         """Keywords that are a run of one to ``MAX_TOKENS`` whole tokens, or lie inside one
         token of three or more characters (two characters at least, not the whole token)."""
-        starts: list[int] = []
-        at = 0
-        for tok in tokens:
-            starts.append(at)
-            at += len(tok)
-        first = {s: i for i, s in enumerate(starts)}  # token index by start offset
-        first[at] = len(tokens)
+        # every token's start offset, then the end of the text
+        starts = list(accumulate(map(len, tokens), initial=0))
+        first = dict(zip(starts, range(len(starts)), strict=True))  # token by start offset
         spans: list[tuple[int, int, str]] = []
         if found is None:
             found = self._zh_words.occurrences("".join(tokens))
