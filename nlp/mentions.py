@@ -36,7 +36,9 @@ from nlp.text import to_simplified
 DEFAULT_MODEL = Path(__file__).with_name("data") / "mention_model.json"
 MAX_BODY = 12  # characters before a type word that may still belong to the name
 _QUOTED = re.compile(r"[“\"「『《‘']([^“”\"「」『』《》‘’'\n]{2,30})[”\"」』》’']")
-_EN_RUN = re.compile(r"\b(?:[A-Z][\w&'.-]*|of|and|&)(?:\s+(?:[A-Z][\w&'.-]*|of|and|&))*")
+_EN_RUN = re.compile(
+    r"(?=[A-Zoa&])\b(?:[A-Z][\w&'.-]*|of|and|&)(?:\s+(?:[A-Z][\w&'.-]*|of|and|&))*"
+)
 _BRANCH = re.compile(r"[（(][^（）()]{1,10}[）)]")
 _CLAUSE_SUBJECT = re.compile(
     r"(?:^|(?<=[，。！？；：\n【】 ]))([^，。！？；：\n【】 的了在把是我你他她]{2,10})的"
@@ -64,16 +66,23 @@ class MentionFinder:
             *lists.get("mention_types", []),
         }
         self._types = sorted((t.casefold() for t in types), key=len, reverse=True)
-        # The look-ahead names the characters a type word can start with, so the
-        # scan skips the other positions in C instead of trying the trie at each.
-        firsts = "".join(sorted({re.escape(t[0]) for t in self._types}))
-        ahead = f"(?=[{firsts}])" if firsts else ""
-        self._type_re = re.compile(ahead + trie_pattern(self._types), re.IGNORECASE)
+        self._type_re = re.compile(
+            _first_chars(self._types) + trie_pattern(self._types), re.IGNORECASE
+        )
         brands = sorted(lists.get("brands_zh", []), key=len, reverse=True)
-        self._brand_re = re.compile("|".join(re.escape(b) for b in brands)) if brands else None
+        self._brand_re = (
+            re.compile(_first_chars(brands) + "|".join(re.escape(b) for b in brands))
+            if brands
+            else None
+        )
         brands_en = sorted(lists.get("brands_en", []), key=len, reverse=True)
         self._brand_en = (
-            re.compile(r"\b(?:" + "|".join(re.escape(b) for b in brands_en) + r")\b")
+            re.compile(
+                _first_chars(brands_en)
+                + r"\b(?:"
+                + "|".join(re.escape(b) for b in brands_en)
+                + r")\b"
+            )
             if brands_en
             else None
         )
@@ -185,6 +194,15 @@ class MentionFinder:
         if best_start < 0 or best < self.threshold:
             return None
         return CompanyMention(text[best_start:best_end], best_start, best_end)
+
+
+def _first_chars(words: Iterable[str]) -> str:
+    """A look-ahead for the characters ``words`` start with: a scan then skips the other
+    positions in C instead of trying every word there ("" when any position may match)."""
+    words = list(words)
+    if not words or not all(words):
+        return ""
+    return "(?=[" + "".join(sorted({re.escape(w[0]) for w in words})) + "])"
 
 
 def simplified_view(text: str) -> str:
