@@ -70,11 +70,8 @@ class MentionFinder:
             _first_chars(self._types) + trie_pattern(self._types), re.IGNORECASE
         )
         brands = sorted(lists.get("brands_zh", []), key=len, reverse=True)
-        self._brand_re = (
-            re.compile(_first_chars(brands) + "|".join(re.escape(b) for b in brands))
-            if brands
-            else None
-        )
+        # (a plain alternation of literals is skipped through in C already: no look-ahead)
+        self._brand_re = re.compile("|".join(re.escape(b) for b in brands)) if brands else None
         brands_en = sorted(lists.get("brands_en", []), key=len, reverse=True)
         self._brand_en = (
             re.compile(
