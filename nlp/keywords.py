@@ -18,7 +18,7 @@ from itertools import accumulate
 from nlp.registry import Combo, DepartmentSpec
 from nlp.text import is_cjk
 
-_EN_WORD = re.compile(r"[a-z]+(?:'[a-z]+)?|\d+[a-z]+")
+_EN_WORD = re.compile(r"(?=[a-z\d])(?:[a-z]+(?:'[a-z]+)?|\d+[a-z]+)")  # look-ahead: skip in C
 MAX_TOKENS = 4
 MAX_EN_WORDS = 4
 
