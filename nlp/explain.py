@@ -171,6 +171,8 @@ def record_key(lang: str, staff: bool = False) -> str:
 
 def text_language(text: str) -> str:
     """``zh`` when a text is mostly Chinese, else ``en`` (the language its reasons use)."""
+    if not _LATIN_CHAR.search(text):
+        return "zh"  # no Latin letter: Chinese, or nothing to tell (below, both give zh)
     han = len(_HAN_CHAR.findall(text))
     latin = len(_LATIN_CHAR.findall(text))
     return "zh" if han * 2 >= latin and han else ("zh" if not latin else "en")

@@ -13,11 +13,12 @@ import re
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import accumulate
 
 from nlp.registry import Combo, DepartmentSpec
 from nlp.text import is_cjk
 
-_EN_WORD = re.compile(r"[a-z]+(?:'[a-z]+)?|\d+[a-z]+")
+_EN_WORD = re.compile(r"(?=[a-z\d])(?:[a-z]+(?:'[a-z]+)?|\d+[a-z]+)")  # look-ahead: skip in C
 MAX_TOKENS = 4
 MAX_EN_WORDS = 4
 
@@ -162,6 +163,11 @@ class KeywordMatcher:
             for combo in spec.combos_en:
                 groups = tuple(tuple(f" {stem_phrase(w)} " for w in g) for g in combo.groups)
                 self._combos_en.append((spec, groups, combo))
+        # combo word of a first group -> the combos it may start, by place in the list
+        self._combo_first: dict[str, list[int]] = {}
+        for k, (_spec, _combo, sets) in enumerate(self._combos):
+            for w in sets[0] if sets else ():
+                self._combo_first.setdefault(w, []).append(k)
         self._zh_words = WordFinder(self._zh)
         self._combo_words = WordFinder(
             {w for _s, _c, sets in self._combos for g in sets for w in g}
@@ -191,13 +197,9 @@ class KeywordMatcher:
     ) -> list[tuple[int, int, str]]:
         """Keywords that are a run of one to ``MAX_TOKENS`` whole tokens, or lie inside one
         token of three or more characters (two characters at least, not the whole token)."""
-        starts: list[int] = []
-        at = 0
-        for tok in tokens:
-            starts.append(at)
-            at += len(tok)
-        first = {s: i for i, s in enumerate(starts)}  # token index by start offset
-        first[at] = len(tokens)
+        # every token's start offset, then the end of the text
+        starts = list(accumulate(map(len, tokens), initial=0))
+        first = dict(zip(starts, range(len(starts)), strict=True))  # token by start offset
         spans: list[tuple[int, int, str]] = []
         if found is None:
             found = self._zh_words.occurrences("".join(tokens))
@@ -274,17 +276,24 @@ class KeywordMatcher:
             else:
                 size = len(text)
                 present = {w for at, w in found if at + len(w) <= size}
-            for spec, combo, sets in self._combos:
-                # Most combos fail on their first group: test it before building anything.
-                if sets[0].isdisjoint(present) or any(g.isdisjoint(present) for g in sets[1:]):
+            # only the combos whose first group holds a word of the text, in registry order
+            first = self._combo_first
+            for k in sorted({k for w in present for k in first.get(w, ())}):
+                spec, combo, sets = self._combos[k]
+                if any(g.isdisjoint(present) for g in sets[1:]):
                     continue
                 words = [next(w for w in g if w in present) for g in combo.groups]
                 out.append(_combo_evidence(spec, words, combo.weight))
         if self._combos_en and stems:
             padded = f" {' '.join(stems)} "
             for spec, groups, combo in self._combos_en:
-                words = [next((w for w in g if w in padded), "").strip() for g in groups]
-                if all(words):
+                words = []
+                for g in groups:  # the first group without a word of the text ends the test
+                    word = next((w for w in g if w in padded), "").strip()
+                    if not word:
+                        break
+                    words.append(word)
+                else:
                     out.append(_combo_evidence(spec, words, combo.weight))
         return out
 

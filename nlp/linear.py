@@ -52,6 +52,7 @@ class Prediction:
     indices: np.ndarray  # feature columns present in the text
     values: np.ndarray  # their weights after tf-idf and normalisation
     head: Head
+    rows: np.ndarray | None = None  # head.coef[indices], when already gathered
 
     def best(self) -> tuple[str, float]:
         """The most probable class and its probability."""
@@ -71,13 +72,16 @@ class Prediction:
         ``mask`` (a boolean per column) or ``keep`` (a boolean per column of
         the text, in :attr:`indices` order) keeps only the columns worth naming.
         """
-        indices, values = self.indices, self.values
+        indices, values, rows = self.indices, self.values, self.rows
         if keep is None and mask is not None and len(indices):
             keep = mask[indices]
         if keep is not None and len(indices):
             indices, values = indices[keep], values[keep]
+            if rows is not None:  # the text's rows, gathered from the large matrix once
+                rows = rows[keep]
         col = self.head.classes.index(label)
-        rows = self.head.coef[indices]
+        if rows is None:
+            rows = self.head.coef[indices]
         weights = rows[:, col]
         if against is not None:
             weights = weights - rows[:, self.head.classes.index(against)]
@@ -175,7 +179,8 @@ class LinearModel:
     ) -> Prediction:
         """Calibrated class probabilities of one head."""
         head = self.heads[head_name]
-        logits = values @ head.coef[indices] + head.intercept if len(indices) else head.intercept
+        rows = head.coef[indices]
+        logits = values @ rows + head.intercept if len(indices) else head.intercept
         logits = np.asarray(logits, dtype=np.float64)
         if temperature:
             logits = logits / head.temperature
@@ -184,7 +189,7 @@ class LinearModel:
         exp = np.exp(logits)
         probs = exp / np.add.reduce(exp)
         return Prediction(
-            dict(zip(head.classes, probs.tolist(), strict=True)), indices, values, head
+            dict(zip(head.classes, probs.tolist(), strict=True)), indices, values, head, rows
         )
 
     def feature_name(self, column: int) -> str:

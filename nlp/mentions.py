@@ -36,7 +36,9 @@ from nlp.text import to_simplified
 DEFAULT_MODEL = Path(__file__).with_name("data") / "mention_model.json"
 MAX_BODY = 12  # characters before a type word that may still belong to the name
 _QUOTED = re.compile(r"[“\"「『《‘']([^“”\"「」『』《》‘’'\n]{2,30})[”\"」』》’']")
-_EN_RUN = re.compile(r"\b(?:[A-Z][\w&'.-]*|of|and|&)(?:\s+(?:[A-Z][\w&'.-]*|of|and|&))*")
+_EN_RUN = re.compile(
+    r"(?=[A-Zoa&])\b(?:[A-Z][\w&'.-]*|of|and|&)(?:\s+(?:[A-Z][\w&'.-]*|of|and|&))*"
+)
 _BRANCH = re.compile(r"[（(][^（）()]{1,10}[）)]")
 _CLAUSE_SUBJECT = re.compile(
     r"(?:^|(?<=[，。！？；：\n【】 ]))([^，。！？；：\n【】 的了在把是我你他她]{2,10})的"
@@ -64,12 +66,20 @@ class MentionFinder:
             *lists.get("mention_types", []),
         }
         self._types = sorted((t.casefold() for t in types), key=len, reverse=True)
-        self._type_re = re.compile(trie_pattern(self._types), re.IGNORECASE)
+        self._type_re = re.compile(
+            _first_chars(self._types) + trie_pattern(self._types), re.IGNORECASE
+        )
         brands = sorted(lists.get("brands_zh", []), key=len, reverse=True)
+        # (a plain alternation of literals is skipped through in C already: no look-ahead)
         self._brand_re = re.compile("|".join(re.escape(b) for b in brands)) if brands else None
         brands_en = sorted(lists.get("brands_en", []), key=len, reverse=True)
         self._brand_en = (
-            re.compile(r"\b(?:" + "|".join(re.escape(b) for b in brands_en) + r")\b")
+            re.compile(
+                _first_chars(brands_en)
+                + r"\b(?:"
+                + "|".join(re.escape(b) for b in brands_en)
+                + r")\b"
+            )
             if brands_en
             else None
         )
@@ -87,19 +97,23 @@ class MentionFinder:
 
     def candidates(self, text: str) -> list[Candidate]:
         """Every span of ``text`` that might be a business name."""
+        return [Candidate(*span) for span in self._spans(text)]
+
+    def _spans(self, text: str) -> list[tuple[int, int, str, str]]:
+        """:meth:`candidates` as (start, end, source, type word) tuples."""
         # Traditional characters are matched through their Simplified forms;
         # spans keep the text's own offsets (the conversion is per character).
         text = simplified_view(text)
-        out: dict[tuple[int, int], Candidate] = {}
+        out: dict[tuple[int, int], tuple[int, int, str, str]] = {}
 
-        def add(c: Candidate) -> None:
-            if c.end - c.start >= 2 and (c.start, c.end) not in out:
-                out[(c.start, c.end)] = c
+        def add(start: int, end: int, source: str, type_word: str = "") -> None:
+            if end - start >= 2 and (start, end) not in out:
+                out[(start, end)] = (start, end, source, type_word)
 
         for m in _QUOTED.finditer(text):
             inner = m.group(1)
             lead = len(inner) - len(inner.lstrip())
-            add(Candidate(m.start(1) + lead, m.start(1) + len(inner.rstrip()), "quoted"))
+            add(m.start(1) + lead, m.start(1) + len(inner.rstrip()), "quoted")
         for m in self._type_re.finditer(text):
             end = m.end()
             word = m.group(0).casefold()
@@ -114,24 +128,24 @@ class MentionFinder:
                     break
                 for stop in ends:
                     if stop - start >= 2 and (start, stop) not in out:
-                        out[(start, stop)] = Candidate(start, stop, "typed", word)
+                        out[(start, stop)] = (start, stop, "typed", word)
             if m.start() and text[m.start() - 1] in "（(":
                 continue
         # A name without a type word: the start of a clause before 的 (格力的空调),
         # or the object of 在/跟/找 … before the verb (在全聚德吃饭).
         for m in _CLAUSE_SUBJECT.finditer(text):
-            add(Candidate(m.start(1), m.end(1), "lead"))
+            add(m.start(1), m.end(1), "lead")
         for m in _PLACE_OBJECT.finditer(text):
-            add(Candidate(m.start(1), m.end(1), "object"))
+            add(m.start(1), m.end(1), "object")
         if self._brand_re is not None:
             for m in self._brand_re.finditer(text):
-                add(Candidate(m.start(), m.end(), "brand"))
+                add(m.start(), m.end(), "brand")
                 t = self._type_re.match(text, m.end())
                 if t:
-                    add(Candidate(m.start(), t.end(), "brand", t.group(0).casefold()))
+                    add(m.start(), t.end(), "brand", t.group(0).casefold())
         if self._brand_en is not None:
             for m in self._brand_en.finditer(text):
-                add(Candidate(m.start(), m.end(), "brand"))
+                add(m.start(), m.end(), "brand")
         for m in _EN_RUN.finditer(text):
             # every run of whole words ending where the capitalised run ends
             words = [w for w in re.finditer(r"\S+", m.group(0))]
@@ -145,7 +159,7 @@ class MentionFinder:
             for w in words[-5:]:
                 if w.group(0) in ("of", "and", "&"):
                     continue
-                add(Candidate(m.start() + w.start(), end, "english", type_word))
+                add(m.start() + w.start(), end, "english", type_word)
         return list(out.values())
 
     # -- features ----------------------------------------------------------------
@@ -166,18 +180,26 @@ class MentionFinder:
 
     def find(self, text: str) -> CompanyMention | None:
         """The business ``text`` names, or None."""
-        best: tuple[float, Candidate] | None = None
-        for s, c in self._scored(text):
-            if (
-                best is None
-                or s > best[0] + 1e-9
-                or (abs(s - best[0]) <= 1e-9 and c.start < best[1].start)
-            ):
-                best = (s, c)
-        if best is None or best[0] < self.threshold:
+        view = simplified_view(text)
+        near: dict[tuple[str, int], tuple[float, ...]] = {}
+        total = self._features.span_total
+        best, best_start, best_end = 0.0, -1, -1
+        for start, end, source, type_word in self._spans(text):
+            s = sigmoid(total(view, start, end, source, type_word, near))
+            if best_start < 0 or s > best + 1e-9 or (abs(s - best) <= 1e-9 and start < best_start):
+                best, best_start, best_end = s, start, end
+        if best_start < 0 or best < self.threshold:
             return None
-        c = best[1]
-        return CompanyMention(text[c.start : c.end], c.start, c.end)
+        return CompanyMention(text[best_start:best_end], best_start, best_end)
+
+
+def _first_chars(words: Iterable[str]) -> str:
+    """A look-ahead for the characters ``words`` start with: a scan then skips the other
+    positions in C instead of trying every word there ("" when any position may match)."""
+    words = list(words)
+    if not words or not all(words):
+        return ""
+    return "(?=[" + "".join(sorted({re.escape(w[0]) for w in words})) + "])"
 
 
 def simplified_view(text: str) -> str:
