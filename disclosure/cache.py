@@ -41,7 +41,10 @@ class MemoIndex(EnterpriseIndex):
 
     def __init__(self) -> None:
         super().__init__()
-        self._memo: dict[tuple[str, int], tuple[LookupHit, ...]] = {}
+        # plain tuples of strings and numbers: the collector stops tracking them after one
+        # look, where thousands of named tuples churning through the memo made every full
+        # collection a pause of tens of milliseconds
+        self._memo: dict[tuple[str, int], tuple[tuple[str, str, float, str], ...]] = {}
         self.memo_hits = 0
         self.memo_misses = 0
 
@@ -52,13 +55,15 @@ class MemoIndex(EnterpriseIndex):
             found = self._memo.pop(key, None)
             if found is not None:
                 self.memo_hits += 1
+                hits = [LookupHit._make(hit) for hit in found]
             else:
                 self.memo_misses += 1
-                found = tuple(super().search(query, limit))
+                hits = super().search(query, limit)
+                found = tuple(map(tuple, hits))
                 if len(self._memo) >= self.MEMO_SIZE:
                     del self._memo[next(iter(self._memo))]  # the least recently used
             self._memo[key] = found
-        return list(found)
+        return hits
 
     def add(self, uscc: str, name: str, aliases: Sequence[str] = ()) -> None:
         with self._lock:

@@ -3,7 +3,10 @@ to the index empties it."""
 
 from __future__ import annotations
 
+import gc
+
 from disclosure.cache import MemoIndex
+from nlp.lookup import LookupHit
 from nlp.uscc import make_code
 
 A = make_code("91", "320500", "71000001")
@@ -34,3 +37,20 @@ def test_the_memo_is_bounded() -> None:
     assert len(index._memo) == 3
     index.search("澄瑞科技")  # the newest is kept
     assert index.memo_hits == 1
+
+
+def test_the_memo_is_out_of_the_collectors_sight() -> None:
+    """Thousands of answers churn through the memo under a stream of new queries; kept as
+    named tuples, every full collection walked them all (pauses of tens of milliseconds
+    at the p99). Plain tuples of strings and numbers are untracked once looked at;
+    a memoised answer still comes back as LookupHits."""
+    index = MemoIndex.build([(A, "苏州澄瑞电子科技有限公司", ("澄瑞电子",))])
+    first = index.search("澄瑞电子", limit=5)
+    gc.collect()  # the hits are untracked in the first pass, the answer holding them next
+    gc.collect()
+    stored = index._memo[("澄瑞电子", 5)]
+    assert stored and not gc.is_tracked(stored)
+    assert not any(gc.is_tracked(hit) for hit in stored)
+    again = index.search("澄瑞电子", limit=5)
+    assert again == first and all(isinstance(h, LookupHit) for h in again)
+    assert again[0].uscc == A and again[0].reason in {"alias", "exact name", "fuzzy"}
