@@ -276,12 +276,14 @@ class EnterpriseIndex:
                     text = text.replace(run, " ")
         if hits and not re.search(r"\w{2}", text.replace("_", "")):
             return hits[:limit]
-        seen = {h.uscc for h in hits}
         parsed = parse_query(text)
         fuzzy = self._fuzzy(parsed, limit + len(hits))
         if self._base is not None:  # the mapped layer first: on equal scores the older wins
             fuzzy = self._base._fuzzy(parsed, limit + len(hits)) + fuzzy
             fuzzy.sort(key=lambda h: -h.score)
+        elif not hits:
+            return fuzzy[:limit]  # one layer names each enterprise once
+        seen = {h.uscc for h in hits}
         for hit in fuzzy:
             if hit.uscc not in seen:
                 seen.add(hit.uscc)

@@ -122,7 +122,10 @@ def parse_query(text: str) -> Query:
 def alias_match(wanted: str, aliases: Sequence[str]) -> bool:
     # a query that names a region must name it with the alias too: 启东源健 is not 源健
     """Whether one of the aliases, normalised, is the wanted text."""
-    return any(_alias_form(a) == wanted for a in aliases)
+    for alias in aliases:
+        if _alias_form(alias) == wanted:
+            return True
+    return False
 
 
 @lru_cache(maxsize=65_536)
