@@ -52,10 +52,16 @@ end
 
 
 def run_wrk(
-    wrk: str, port: int, requests: list[Request], seconds: float, connections: int, workdir: Path
+    wrk: str,
+    port: int,
+    requests: list[Request],
+    seconds: float,
+    connections: int,
+    workdir: Path,
+    start: int | None = None,
 ) -> Result:
     # a random start in the list per run, so repeated runs do not replay the same prefix
-    start = random.randrange(len(requests))
+    start = random.randrange(len(requests)) if start is None else start % len(requests)
     ordered = requests[start:] + requests[:start]
     entries = []
     for r in ordered:
@@ -81,17 +87,19 @@ def run_wrk(
     ).stdout
     line = next(x for x in out.splitlines() if x.startswith("WRKRESULT"))
     n, duration_us, p50, p99, errors = (int(v) for v in line.split()[1:])
-    return Result("", n, duration_us / 1e6, p50 / 1000, p99 / 1000, errors, "wrk")
+    result = Result("", n, duration_us / 1e6, p50 / 1000, p99 / 1000, errors, "wrk")
+    result.end = start + n + connections  # past the requests still in flight at the end
+    return result
 
 
 async def python_load(
-    port: int, requests: list[Request], seconds: float, connections: int
+    port: int, requests: list[Request], seconds: float, connections: int, start: int | None = None
 ) -> Result:
     import aiohttp
 
     latencies: list[float] = []
     errors = 0
-    counter = random.randrange(len(requests))
+    counter = random.randrange(len(requests)) if start is None else start
     base = f"http://127.0.0.1:{port}"
     stop_at = 0.0
 
@@ -123,4 +131,6 @@ async def python_load(
         elapsed = time.perf_counter() - start
     latencies.sort()
     q = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else [0.0] * 99
-    return Result("", len(latencies), elapsed, q[49] * 1000, q[98] * 1000, errors, "python")
+    result = Result("", len(latencies), elapsed, q[49] * 1000, q[98] * 1000, errors, "python")
+    result.end = counter
+    return result

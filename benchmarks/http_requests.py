@@ -18,6 +18,7 @@ class Result:
     errors: int
     client: str
     memo_hits: float | None = None  # share of searches answered from the index's memo
+    end: int = 0  # where in its list of requests the run stopped (a next run may go on there)
 
     @property
     def rate(self) -> float:
