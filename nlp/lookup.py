@@ -311,7 +311,7 @@ class EnterpriseIndex:
         else:
             # typed pinyin: letter pairs would crowd out the pinyin keys, so each kind of
             # key fills its own share of the shortlist (letters serve Latin brand names)
-            u_keys = [kernels.query_keys(u, u, u_skip) for u in map(code_units, alts)]
+            u_keys = [kernels.query_keys(a, a, u_skip) for a in map(code_units, alts)]
             docs = np.union1d(
                 self._postings.candidates(np.concatenate(u_keys), BUDGET, SHORTLIST),
                 self._postings.candidates(kernels.query_keys(q, q, 0), BUDGET // 4, SHORTLIST // 4),

@@ -14,11 +14,10 @@ from functools import lru_cache
 
 from nlp.names import LEGAL_FORMS, NameParts, jiangsu_regions, split_name
 from nlp.pinyin import pinyin_readings, pinyin_syllables, syllables
-from nlp.text import normalize
+from nlp.text import has_cjk, normalize
 
 SEP = "\x1f"
 _LATIN = re.compile("[A-Za-z]")
-_CJK = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\U00020000-\U0002a6df]")  # as nlp.text.is_cjk
 _FRAGMENTS = {f[:n] for f in LEGAL_FORMS for n in range(2, len(f))} - {"特殊", "普通", "个人"}
 # the start of a legal form cut off by the user: 泰越光伏科技股份 (…股份有限公司), …有限
 _LEGAL_FRAGMENT = re.compile("(?:" + "|".join(sorted(_FRAGMENTS, key=len, reverse=True)) + ")$")
@@ -42,7 +41,7 @@ def bmp(text: str) -> str:
 def piece_units(piece: str) -> str:
     """Pinyin units of a piece of canonical text: one character per character of it."""
     table = syllable_units()
-    syl = pinyin_syllables(piece) if _CJK.search(piece) else list(piece)
+    syl = pinyin_syllables(piece) if has_cjk(piece) else list(piece)
     if len(syl) != len(piece):  # a character without pinyin: fall back one by one
         syl = [(pinyin_syllables(c) or [c])[0] for c in piece]
     return "".join(table.get(s, s[:1]) for s in syl)
@@ -110,7 +109,7 @@ def parse_query(text: str) -> Query:
     skip = len(parts.region)
     if not _LATIN.search(canon):
         return canon, [units_of(parts)], skip, parts.core, skip
-    if _CJK.search(canon):  # Chinese mixed with pinyin: 苏州chengrui
+    if has_cjk(canon):  # Chinese mixed with pinyin: 苏州chengrui
         return canon, query_units(canon), skip, parts.core, skip
     # typed pinyin (or a Latin name): the spaces the user typed help to split it
     alts = query_units(text)

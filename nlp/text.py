@@ -64,6 +64,14 @@ def strip_identifiers(text: str) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
+_CJK = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\U00020000-\U0002a6df]")  # as is_cjk
+
+
+def has_cjk(text: str) -> bool:
+    """True when the text holds a CJK unified ideograph (``is_cjk`` over it, in C)."""
+    return _CJK.search(text) is not None
+
+
 def is_cjk(char: str) -> bool:
     """True for a CJK unified ideograph."""
     code = ord(char)
