@@ -39,6 +39,16 @@ def test_the_memo_is_bounded() -> None:
     assert index.memo_hits == 1
 
 
+def test_the_memo_drops_the_answer_least_recently_used() -> None:
+    index = MemoIndex.build([(A, "苏州澄瑞电子科技有限公司", ())])
+    index.MEMO_SIZE = 3
+    for query in ("澄瑞", "苏州澄瑞", "澄瑞电子", "澄瑞"):  # the first asked again
+        index.search(query)
+    index.search("澄瑞科技")
+    assert list(index._memo) == [("澄瑞电子", 10), ("澄瑞", 10), ("澄瑞科技", 10)]
+    assert index.search("澄瑞") and index.memo_hits == 2
+
+
 def test_the_memo_is_out_of_the_collectors_sight() -> None:
     """Thousands of answers churn through the memo under a stream of new queries; kept as
     named tuples, every full collection walked them all (pauses of tens of milliseconds
