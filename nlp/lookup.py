@@ -54,6 +54,9 @@ class LookupHit(NamedTuple):
     reason: str  # code, exact name, alias, pinyin, fuzzy
 
 
+_new_hit = tuple.__new__  # a LookupHit from a plain tuple, without the Python-level __new__
+
+
 @dataclass(frozen=True, slots=True)
 class EnterpriseEntry:
     """A registered enterprise as the index holds it."""
@@ -331,31 +334,35 @@ class EnterpriseIndex:
         """The ranked names (``rank_docs``) as hits, best first: a name that is the query,
         or that has it (``wanted``, normalised) as an alias, moves up to 100 or 99."""
         docs, slots, scores, by_pinyin, exact = ranked
+        slot_list = slots.tolist()
         text_off = self._text_off
         if isinstance(text_off, np.ndarray):  # a mapped layer
-            starts, ends = text_off[slots].tolist(), text_off[slots + 1].tolist()
+            bounds = zip(text_off[slots].tolist(), text_off[slots + 1].tolist(), strict=True)
         else:
-            starts = [text_off[s] for s in slots.tolist()]
-            ends = [text_off[s + 1] for s in slots.tolist()]
+            bounds = ((text_off[s], text_off[s + 1]) for s in slot_list)
         hits: list[LookupHit] = []
         moved = False
-        with memoryview(self._texts) as texts, memoryview(self._codes) as codes:
-            for slot, start, end, score, whole, pinyin, alias in zip(
-                slots.tolist(), starts, ends, scores.tolist(), exact.tolist(),
-                by_pinyin.tolist(), doc_alias[docs].tolist(), strict=True,
-            ):  # fmt: skip
-                name = str(texts[start:end], "utf-8")
-                aliases = name.split(SEP) if SEP in name else None
-                if aliases is not None:
-                    name = aliases.pop(0)
-                if whole:
-                    score, reason, moved = 100.0, "alias" if alias else "exact name", True
-                elif aliases and alias_match(wanted, aliases):
-                    score, reason, moved = max(score, 99.0), "alias", True
-                else:
-                    reason = "pinyin" if pinyin else "alias" if alias else "fuzzy"
-                code = str(codes[18 * slot : 18 * slot + 18], "ascii")
-                hits.append(LookupHit(code, name, round(score, 1), reason))
+        texts, codes = self._texts, self._codes
+        # a bytearray's own slice decodes faster than a memoryview's (and holds no export)
+        if not isinstance(texts, bytearray):  # a mapped layer's arrays
+            texts, codes = memoryview(texts), memoryview(codes)
+        for slot, (start, end), score, whole, pinyin, alias in zip(
+            slot_list, bounds, scores.tolist(), exact.tolist(), by_pinyin.tolist(),
+            doc_alias[docs].tolist(), strict=True,
+        ):  # fmt: skip
+            name = str(texts[start:end], "utf-8")
+            aliased = False
+            if SEP in name:
+                name, *aliases = name.split(SEP)
+                aliased = not whole and alias_match(wanted, aliases)
+            if whole:
+                score, reason, moved = 100.0, "alias" if alias else "exact name", True
+            elif aliased:
+                score, reason, moved = max(score, 99.0), "alias", True
+            else:
+                reason = "pinyin" if pinyin else "alias" if alias else "fuzzy"
+            code = str(codes[18 * slot : 18 * slot + 18], "ascii")
+            hits.append(_new_hit(LookupHit, (code, name, round(score, 1), reason)))
         if moved:  # otherwise they are in order already
             hits.sort(key=lambda h: -h.score)
         return hits
