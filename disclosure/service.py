@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -29,12 +28,13 @@ class BadCode(ValueError):
     """A unified social credit code that is not even well formed."""
 
 
-@dataclass(frozen=True, slots=True)
-class SearchItem:
+class SearchItem(NamedTuple):
+    """One search result (a named tuple: a search answer makes ten of them)."""
+
     uscc: str
     name: str
     grade: str | None
-    score: float
+    score: float  # 0-100, to one decimal (as the index gives it)
     reason: str
 
     def to_dict(self) -> dict[str, Any]:
@@ -42,7 +42,7 @@ class SearchItem:
             "uscc": self.uscc,
             "name": self.name,
             "grade": self.grade,
-            "score": round(self.score, 1),
+            "score": self.score,
             "match": self.reason,
         }
 

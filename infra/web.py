@@ -54,6 +54,14 @@ def dumps(data: Any) -> str:
     return _dumps(data)
 
 
+def dumps_bytes(data: Any) -> bytes:
+    """``dumps`` as the UTF-8 bytes of a response body, without a round trip through str."""
+    try:
+        return orjson.dumps(data, default=str, option=_ORJSON)
+    except TypeError:  # a lone surrogate, or an integer past 64 bits
+        return _dumps(data).encode()
+
+
 def surrogate_field(data: Any, path: str = "") -> str | None:
     """The name (``note``, ``items[2].text``) of the first key or string holding a lone
     surrogate, or None."""

@@ -7,7 +7,7 @@ from typing import Any
 
 from aiohttp import web
 
-from infra.web import dumps
+from infra.web import dumps_bytes
 
 PUBLIC_MAX_AGE = 60
 
@@ -50,4 +50,4 @@ def conditional(
 
 
 def cached_json(request: web.Request, data: Any, max_age: int = PUBLIC_MAX_AGE) -> web.Response:
-    return conditional(request, dumps(data).encode(), "application/json", max_age)
+    return conditional(request, dumps_bytes(data), "application/json", max_age)
