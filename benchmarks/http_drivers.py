@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import math
 import os
 import random
 import shutil
@@ -13,7 +14,7 @@ import time
 import uuid
 from pathlib import Path
 
-from http_requests import Request, Result
+from http_requests import GRID, Request, Result
 
 
 def find_wrk(install: bool) -> str | None:
@@ -47,6 +48,11 @@ done = function(summary, latency, requests)
     "WRKRESULT %%d %%d %%d %%d %%d\\n", summary.requests, summary.duration,
     latency:percentile(50), latency:percentile(99),
     e.connect + e.read + e.write + e.status + e.timeout))
+  io.write("WRKGRID")
+  for _, p in ipairs({%s}) do
+    io.write(string.format(" %%d", latency:percentile(p)))
+  end
+  io.write("\\n")
 end
 """
 
@@ -68,7 +74,8 @@ def run_wrk(
         body = _lua_string(r.body) if r.body is not None else "nil"
         entries.append(f"{{{_lua_string(r.method)}, {_lua_string(r.path)}, {body}}}")
     script = workdir / f"load-{uuid.uuid4().hex[:6]}.lua"
-    script.write_text(LUA % ",\n".join(entries), encoding="utf-8")
+    grid = ", ".join(str(p) for p in GRID)
+    script.write_text(LUA % (",\n".join(entries), grid), encoding="utf-8")
     out = subprocess.run(
         [
             wrk,
@@ -88,6 +95,8 @@ def run_wrk(
     line = next(x for x in out.splitlines() if x.startswith("WRKRESULT"))
     n, duration_us, p50, p99, errors = (int(v) for v in line.split()[1:])
     result = Result("", n, duration_us / 1e6, p50 / 1000, p99 / 1000, errors, "wrk")
+    grid = next(x for x in out.splitlines() if x.startswith("WRKGRID"))
+    result.grid_ms = [int(v) / 1000 for v in grid.split()[1:]]
     result.end = start + n + connections  # past the requests still in flight at the end
     return result
 
@@ -132,5 +141,9 @@ async def python_load(
     latencies.sort()
     q = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else [0.0] * 99
     result = Result("", len(latencies), elapsed, q[49] * 1000, q[98] * 1000, errors, "python")
+    n = len(latencies)
+    result.grid_ms = (
+        [latencies[min(n - 1, math.ceil(p / 100 * n) - 1)] * 1000 for p in GRID] if n else []
+    )
     result.end = counter
     return result

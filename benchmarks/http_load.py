@@ -12,7 +12,9 @@ at 50 concurrent connections, requests per second and p50/p99 latency of
   (short names, brands, typos, pinyin, full names, codes) with Zipf popularity, as
   search logs have it; the "memo hits" column is the share the index answered from
   its memo of recent answers (``disclosure.cache.MemoIndex``);
-- ``search-cold``: every query different, so none is answered from the memo;
+- ``search-cold``: every query different, so none is answered from the memo; it and
+  ``healthz`` take turns (``--rounds``, 3 by default, each of a third of ``--duration``),
+  so that a slow stretch of a shared machine slows both; their rows pool the rounds;
 - ``recalls``: the recall list, first pages with and without a category;
 - ``filing``: ``POST /api/v1/cases``, varied complaint texts with a contact.
 
@@ -49,6 +51,7 @@ from http_requests import (  # noqa: E402
     Result,
     cold_search_requests,
     filing_requests,
+    pooled,
     recall_requests,
     search_requests,
 )
@@ -120,6 +123,10 @@ def report(results: dict[str, Result], backend: str) -> list[str]:
             f"{r.scenario:<10} {r.requests:>9} {r.rate:>9.0f} {r.p50_ms:>8.1f} "
             f"{r.p99_ms:>8.1f} {r.errors:>7} {share:>10} {memo:>9}"
         )
+    cold = results.get("search-cold")
+    if cold and cold.rounds > 1:
+        shares = ", ".join(f"{share:.0%}" for share in cold.shares)
+        print(f"search-cold in {cold.rounds} rounds beside /healthz's: {shares} of its rate")
     missed = []
     filing = results.get("filing")
     for name, share in (("search", SEARCH_SHARE), ("search-cold", COLD_SHARE)):
@@ -148,6 +155,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     p.add_argument("--duration", type=float, default=10.0, help="seconds per scenario")
     p.add_argument("--warmup", type=float, default=2.0, help="seconds of warm-up per scenario")
+    p.add_argument(
+        "--rounds",
+        type=int,
+        default=3,
+        help="/healthz and search-cold in this many alternating rounds (of duration/rounds)",
+    )
     p.add_argument("--connections", type=int, default=50)
     p.add_argument("--client", choices=("auto", "wrk", "python"), default="auto")
     p.add_argument("--only", default=",".join(SCENARIOS), help="comma-separated scenarios")
@@ -190,25 +203,50 @@ def main(argv: list[str] | None = None) -> int:
         port = free_port()
         results: dict[str, Result] = {}
         with serving(env, workdir, port):
-            for scenario in chosen:
+            ends: dict[str, int | None] = {}
+
+            def run(scenario: str, seconds: float) -> Result:
                 reqs = mixes[scenario]
-                start = None
-                if args.warmup > 0:
-                    warm = measure(
-                        wrk, port, scenario, reqs, args.warmup, args.connections, workdir
-                    )
-                    # the cold stream goes on where its warm-up stopped: a query comes back
-                    # only after all the others, long out of the memo
-                    start = warm.end if scenario == "search-cold" else None
+                if scenario not in ends:
+                    ends[scenario] = None
+                    if args.warmup > 0:
+                        warm = measure(
+                            wrk, port, scenario, reqs, args.warmup, args.connections, workdir
+                        )
+                        # the cold stream goes on where its warm-up stopped: a query comes
+                        # back only after all the others, long out of the memo
+                        ends[scenario] = warm.end if scenario == "search-cold" else None
                 hits, misses = memo_counts(port)
                 result = measure(
-                    wrk, port, scenario, reqs, args.duration, args.connections, workdir, start
-                )
+                    wrk, port, scenario, reqs, seconds, args.connections, workdir,
+                    ends[scenario],
+                )  # fmt: skip
+                if scenario == "search-cold":
+                    ends[scenario] = result.end
                 if scenario.startswith("search"):
                     more_hits, more_misses = memo_counts(port)
                     total = (more_hits - hits) + (more_misses - misses)
                     result.memo_hits = (more_hits - hits) / total if total else None
-                results[scenario] = result
+                return result
+
+            paired = {"healthz", "search-cold"} <= set(chosen) and args.rounds > 1
+            for scenario in chosen:
+                if paired and scenario == "healthz":
+                    # /healthz and search-cold take turns, so that a slow stretch of a
+                    # shared machine slows both and not only the one measured then
+                    turns: dict[str, list[Result]] = {"healthz": [], "search-cold": []}
+                    for _ in range(args.rounds):
+                        for name, runs in turns.items():
+                            runs.append(run(name, args.duration / args.rounds))
+                    for name, runs in turns.items():
+                        results[name] = pooled(runs)
+                        memo = [r.memo_hits for r in runs if r.memo_hits is not None]
+                        results[name].memo_hits = max(memo) if memo else None
+                        results[name].shares = [
+                            c.rate / h.rate for h, c in zip(*turns.values(), strict=True)
+                        ]
+                elif not (paired and scenario == "search-cold"):
+                    results[scenario] = run(scenario, args.duration)
         missed = report(results, backend + (f", {args.names + 2400:,} names" if args.names else ""))
     if args.json:
         figures = {k: {**asdict(v), "rate": v.rate} for k, v in results.items()}

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import json
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import quote
+
+# the percentiles a run reports its latency at, so that runs can be pooled (``pooled``)
+GRID = [*range(1, 100), *(99 + k / 10 for k in range(1, 10)), 99.95, 99.99]
 
 
 @dataclass
@@ -19,10 +22,40 @@ class Result:
     client: str
     memo_hits: float | None = None  # share of searches answered from the index's memo
     end: int = 0  # where in its list of requests the run stopped (a next run may go on there)
+    grid_ms: list[float] = field(default_factory=list)  # latency at each GRID percentile
+    rounds: int = 1  # runs pooled into this row
+    shares: list[float] = field(default_factory=list)  # per round: of that round's /healthz
 
     @property
     def rate(self) -> float:
         return self.requests / self.seconds if self.seconds else 0.0
+
+
+def pooled(runs: list[Result]) -> Result:
+    """Runs of one scenario as one: requests, time and errors added up, the percentiles
+    of all their requests together (from each run's latency at the GRID percentiles)."""
+    import numpy as np
+
+    first, last = runs[0], runs[-1]
+    total = sum(r.requests for r in runs)
+    values = np.unique(np.concatenate([r.grid_ms for r in runs]))
+    # the share of all requests at or under each value, each run's share interpolated
+    below = sum(r.requests * np.interp(values, r.grid_ms, GRID) / 100 for r in runs) / total
+
+    def percentile(q: float) -> float:
+        return float(np.interp(q / 100, below, values))
+
+    return Result(
+        first.scenario,
+        total,
+        sum(r.seconds for r in runs),
+        percentile(50),
+        percentile(99),
+        sum(r.errors for r in runs),
+        first.client,
+        end=last.end,
+        rounds=len(runs),
+    )
 
 
 @dataclass(frozen=True)
