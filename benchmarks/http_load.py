@@ -242,9 +242,9 @@ def main(argv: list[str] | None = None) -> int:
                         results[name] = pooled(runs)
                         memo = [r.memo_hits for r in runs if r.memo_hits is not None]
                         results[name].memo_hits = max(memo) if memo else None
-                        results[name].shares = [
-                            c.rate / h.rate for h, c in zip(*turns.values(), strict=True)
-                        ]
+                    results["search-cold"].shares = [
+                        c.rate / h.rate for h, c in zip(*turns.values(), strict=True)
+                    ]
                 elif not (paired and scenario == "search-cold"):
                     results[scenario] = run(scenario, args.duration)
         missed = report(results, backend + (f", {args.names + 2400:,} names" if args.names else ""))
