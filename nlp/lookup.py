@@ -335,26 +335,20 @@ class EnterpriseIndex:
         or that has it (``wanted``, normalised) as an alias, moves up to 100 or 99."""
         docs, slots, scores, by_pinyin, exact = ranked
         slot_list = slots.tolist()
-        text_off = self._text_off
-        if isinstance(text_off, np.ndarray):  # a mapped layer
+        texts, codes, text_off = self._texts, self._codes, self._text_off
+        if isinstance(text_off, np.ndarray):  # a mapped layer: arrays over the file
             bounds = zip(text_off[slots].tolist(), text_off[slots + 1].tolist(), strict=True)
-        else:
+            texts, codes = memoryview(texts), memoryview(codes)
+        else:  # a bytearray's own slice decodes faster than a memoryview's
             bounds = ((text_off[s], text_off[s + 1]) for s in slot_list)
         hits: list[LookupHit] = []
         moved = False
-        texts, codes = self._texts, self._codes
-        # a bytearray's own slice decodes faster than a memoryview's (and holds no export)
-        if not isinstance(texts, bytearray):  # a mapped layer's arrays
-            texts, codes = memoryview(texts), memoryview(codes)
         for slot, (start, end), score, whole, pinyin, alias in zip(
             slot_list, bounds, scores.tolist(), exact.tolist(), by_pinyin.tolist(),
             doc_alias[docs].tolist(), strict=True,
         ):  # fmt: skip
-            name = str(texts[start:end], "utf-8")
-            aliased = False
-            if SEP in name:
-                name, *aliases = name.split(SEP)
-                aliased = not whole and alias_match(wanted, aliases)
+            name, *aliases = str(texts[start:end], "utf-8").split(SEP)
+            aliased = bool(aliases) and not whole and alias_match(wanted, aliases)
             if whole:
                 score, reason, moved = 100.0, "alias" if alias else "exact name", True
             elif aliased:
